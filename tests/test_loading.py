@@ -1,0 +1,87 @@
+"""Reading YAML: every broken or hostile file gives one located problem, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from variants.errors import VariantsError
+from variants.loading import MAX_FILE_BYTES, load_yaml, parse_yaml
+
+
+def problems_of(text: str | bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "f.yml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(VariantsError) as info:
+        load_yaml(path, "f.yml")
+    return [p.one_line() for p in info.value.problems]
+
+
+def test_values_keep_their_locations() -> None:
+    doc = parse_yaml("a:\n  b: |\n    text\n  c: 'q'\nlist:\n  - x\n", "f.yml")
+    assert doc.data == {"a": {"b": "text\n", "c": "q"}, "list": ["x"]}
+    assert str(doc.loc(("a", "b"))) == "f.yml:3:5"
+    assert str(doc.loc(("a", "c"))) == "f.yml:4:6"
+    assert str(doc.key_loc(("a", "c"))) == "f.yml:4:3"
+    assert str(doc.loc(("list", 0))) == "f.yml:6:5"
+
+
+def test_place_inside_a_text() -> None:
+    doc = parse_yaml('a: |\n  one\n  two {{ x }}\nb: "say {{ y }}"\n', "f.yml")
+    assert str(doc.loc(("a",)).inside(doc.data["a"], doc.data["a"].index("x"))) == "f.yml:3:10"
+    assert str(doc.loc(("b",)).inside(doc.data["b"], doc.data["b"].index("{{ y") + 3)) == "f.yml:4:12"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1\nb:\n  answer: x\n  answer: y\n", "f.yml:4:3: duplicate key 'answer' (first defined at line 3)"),
+        ("a:\n\tb: 1\n", "f.yml:2:1: YAML syntax error: tab character used for indentation (YAML allows spaces only)"),
+        ("", "f.yml:1:1: file is empty; expected a mapping of keys"),
+        ("# only a comment\n", "f.yml:1:1: file is empty; expected a mapping of keys"),
+        ("- a\n- b\n", "f.yml:1:1: expected a mapping of keys, found a list"),
+        ("just text\n", "f.yml:1:1: expected a mapping of keys, found a single value"),
+        ("a: [1, 2\n", "f.yml:2:1: YAML syntax error: did not find expected ',' or ']'"),
+        ("a: !!python/object:os.system x\n", "f.yml:1:4: YAML syntax error: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object:os.system'"),
+        ("base: &b {x: 1}\nother:\n  <<: *b\n", "f.yml:3:3: merge keys ('<<') are not supported; write the keys out"),
+        ("? [a]\n: 1\n", "f.yml:1:3: keys must be plain text"),
+    ],
+)
+def test_broken_yaml(tmp_path: Path, text: str, expected: str) -> None:
+    assert problems_of(text, tmp_path) == [expected]
+
+
+def test_invalid_utf8_names_the_byte(tmp_path: Path) -> None:
+    assert problems_of(b"a: ok\nb: caf\xe9\n", tmp_path) == ["f.yml:2:7: invalid UTF-8 at byte offset 12 (0xe9)"]
+
+
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (problem,) = problems_of("\n".join(lines) + "\n", tmp_path)
+    assert problem.endswith("document expands to more than 100000 values (alias bomb?)")
+
+
+def test_huge_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    assert problems_of("a: " + "x" * MAX_FILE_BYTES + "\n", tmp_path) == [
+        f"f.yml: file is larger than the limit of {MAX_FILE_BYTES} bytes"
+    ]
+
+
+def test_deep_nesting_does_not_crash(tmp_path: Path) -> None:
+    (problem,) = problems_of("a: " + "[" * 100_000 + "]" * 100_000 + "\n", tmp_path)
+    assert problem == "f.yml:1:203: nesting deeper than 200 levels"
+
+
+def test_deep_block_nesting_does_not_crash(tmp_path: Path) -> None:
+    text = "".join(" " * (2 * i) + "k:\n" for i in range(300)) + " " * 600 + "v\n"
+    (problem,) = problems_of(text, tmp_path)
+    assert problem.endswith("nesting deeper than 200 levels")
+
+
+def test_missing_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(VariantsError, match="no such file"):
+        load_yaml(tmp_path / "nope.yml")
+    with pytest.raises(VariantsError, match="is a folder"):
+        load_yaml(tmp_path)

@@ -1,0 +1,5 @@
+"""``python -m variants``."""
+
+from .cli import main
+
+main(prog_name="variants")

@@ -1,0 +1,121 @@
+"""Command line: parse options, call the core, print, exit.
+
+Exit codes: 0 done (or nothing to do), 1 problems in the sources or, with
+--check, out of date, 2 usage errors (click), 123 an internal error.
+Data (diffs, reports, schemas) goes to stdout; status and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from . import __version__
+from .errors import Problem, VariantsError
+
+EXIT_PROBLEMS = 1
+EXIT_INTERNAL = 123
+
+
+def fail(problems: list[Problem]) -> NoReturn:
+    """Print each problem on its own line (FILE:LINE:COL: message) and exit 1."""
+    for problem in problems:
+        click.echo(problem.one_line(), err=True)
+    sys.exit(EXIT_PROBLEMS)
+
+
+class _Group(click.Group):
+    """Turns expected failures into one-line messages and the rest into exit 123, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VariantsError as exc:
+            fail(exc.problems)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("variants: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # pragma: no cover - exercised via a monkeypatched fault in tests
+            if os.environ.get("VARIANTS_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"variants: internal error: {type(exc).__name__}: {exc} (set VARIANTS_DEBUG=1 for the traceback)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="variants")
+@click.option(
+    "-C",
+    "--project",
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder that holds base/, overrides/ and out/.",
+)
+@click.pass_context
+def main(ctx: click.Context, project: Path) -> None:
+    """Keep near-duplicate pages in one source and show where they differ."""
+    ctx.obj = project
+
+
+def project_dir(ctx: click.Context) -> Path:
+    root: Path = ctx.obj
+    return root
+
+
+def _out_dir(ctx: click.Context, out: Path | None) -> Path:
+    return out if out is not None else project_dir(ctx) / "out"
+
+
+def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Output folder (default: out/ in the project).",
+    )(func)
+
+
+@main.command()
+@out_option
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any page is missing, stale or extra.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
+@click.option("--force", is_flag=True, help="Overwrite or remove pages that were edited by hand.")
+@click.pass_context
+def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool) -> None:
+    """Render every program's page into out/ (all or nothing)."""
+    from .building import build as build_pages
+    from .writing import apply, plan, unified_diff
+
+    out_dir = _out_dir(ctx, out)
+    outputs = build_pages(project_dir(ctx))
+    result = plan(out_dir, outputs, force=force)
+    if show_diff:
+        click.echo(unified_diff(result), nl=False)
+    if check or show_diff:
+        for change in result.pending:
+            word = {"create": "missing", "update": "stale", "remove": "extra"}[change.action]
+            click.echo(f"{out_dir / change.name}: {word}", err=True)
+        if result.pending:
+            click.echo(f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True)
+            sys.exit(EXIT_PROBLEMS if check else 0)
+        click.echo(f"{len(result.changes)} pages up to date", err=True)
+        return
+    apply(result)
+    for change in result.pending:
+        verb = {"create": "created", "update": "updated", "remove": "removed"}[change.action]
+        click.echo(f"{verb} {out_dir / change.name}", err=True)
+    unchanged = len(result.changes) - len(result.pending)
+    click.echo(f"{len(outputs)} pages built: {len(result.pending)} changed, {unchanged} unchanged", err=True)

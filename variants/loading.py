@@ -1,0 +1,207 @@
+"""Reading source files: size and encoding checks, YAML with a location for every value.
+
+PyYAML's ``safe_load`` silently keeps the last of two equal keys, expands aliases
+without limit and forgets where each value came from. Here the document is
+composed into nodes (by libyaml where present) and turned into plain data by hand,
+so duplicate keys are errors, alias expansion is bounded, and every key and value
+keeps its file, line and column for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Loc, Problem, VariantsError, error
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_NODES = 100_000
+MAX_DEPTH = 200
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Doc:
+    """A YAML document as plain data, with where each key and value stands."""
+
+    path: str
+    data: Any
+    values: dict[Path_, Loc] = field(default_factory=dict)
+    keys: dict[Path_, Loc] = field(default_factory=dict)
+
+    def loc(self, path: Path_) -> Loc:
+        """Where the value at ``path`` stands (or its nearest enclosing value)."""
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, Loc(self.path))
+
+    def key_loc(self, path: Path_) -> Loc:
+        """Where the key that names ``path`` stands."""
+        return self.keys.get(path) or self.loc(path)
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """Read a UTF-8 text file, refusing huge files and naming the first bad byte."""
+    name = display or str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise VariantsError(error(name, "no such file")) from None
+    except IsADirectoryError:
+        raise VariantsError(error(name, "is a folder, expected a file")) from None
+    except OSError as exc:
+        raise VariantsError(error(name, f"cannot read: {exc.strerror or exc}")) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise VariantsError(error(name, f"file is larger than the limit of {MAX_FILE_BYTES} bytes"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise VariantsError(
+            error(Loc(name, line, col), f"invalid UTF-8 at byte offset {exc.start} (0x{raw[exc.start]:02x})", "encoding")
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _mark_loc(name: str, mark: Any) -> Loc:
+    return Loc(name, mark.line + 1, mark.column + 1) if mark is not None else Loc(name)
+
+
+def _check_depth(text: str, name: str) -> None:
+    """libyaml's composer recurses in C and crashes on very deep flow nesting: refuse it first."""
+    if text.count("[") + text.count("{") < MAX_DEPTH:
+        return
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise VariantsError(
+                        error(_mark_loc(name, event.start_mark), f"nesting deeper than {MAX_DEPTH} levels", "size")
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise VariantsError(_yaml_problem(exc, name, text)) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, name: str, text: str = "") -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    what = exc.problem or exc.context or "invalid YAML"
+    if mark is not None and text[mark.index : mark.index + 1] == "\t":
+        what = "tab character used for indentation (YAML allows spaces only)"
+    return error(_mark_loc(name, mark), f"YAML syntax error: {what}")
+
+
+class _Builder:
+    """Turns a composed node graph into plain data, recording locations and problems."""
+
+    def __init__(self, loader: yaml.SafeLoader, name: str, text: str) -> None:
+        self.loader = loader
+        self.text = text
+        self.name = name
+        self.doc = Doc(name, None)
+        self.problems: list[Problem] = []
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise VariantsError(
+                error(
+                    _mark_loc(self.name, node.start_mark),
+                    f"document expands to more than {MAX_NODES} values (alias bomb?)",
+                    "size",
+                )
+            )
+        if depth > MAX_DEPTH:
+            raise VariantsError(
+                error(_mark_loc(self.name, node.start_mark), f"nesting deeper than {MAX_DEPTH} levels", "size")
+            )
+        self.doc.values[path] = self._value_loc(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        try:
+            return self.loader.construct_object(node)
+        except yaml.MarkedYAMLError as exc:
+            self.problems.append(_yaml_problem(exc, self.name))
+            return None
+
+    def _value_loc(self, node: yaml.Node) -> Loc:
+        loc = _mark_loc(self.name, node.start_mark)
+        if not isinstance(node, yaml.ScalarNode) or not node.style:
+            return loc
+        if node.style in ("|", ">"):
+            # The text starts on the line after the `|` or `>` indicator, at its indentation.
+            start = self.text.find("\n", node.start_mark.index) + 1
+            indent = len(self.text[start:]) - len(self.text[start:].lstrip(" ")) if start else 0
+            return Loc(self.name, loc.line + 1, indent + 1, node.style)
+        return Loc(self.name, loc.line, loc.col, node.style)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_loc = _mark_loc(self.name, key_node.start_mark)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(error(key_loc, "merge keys ('<<') are not supported; write the keys out"))
+                continue
+            key = self.loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.problems.append(error(key_loc, "keys must be plain text"))
+                continue
+            if key in result:
+                first = self.doc.keys[(*path, key)]
+                self.problems.append(
+                    error(key_loc, f"duplicate key '{key}' (first defined at line {first.line})", "key-duplicates")
+                )
+                continue
+            self.doc.keys[(*path, key)] = key_loc
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+
+def parse_yaml(text: str, name: str) -> Doc:
+    """Parse one YAML document that must be a mapping; raise with every problem found."""
+    _check_depth(text, name)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise VariantsError(error(Loc(name, 1, 1), "file is empty; expected a mapping of keys", "document"))
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            raise VariantsError(
+                error(_mark_loc(name, node.start_mark), f"expected a mapping of keys, found {kind}", "document")
+            )
+        builder = _Builder(loader, name, text)
+        builder.doc.data = builder.build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        raise VariantsError(_yaml_problem(exc, name, text)) from None
+    except yaml.YAMLError as exc:  # errors without a mark, e.g. a reader error
+        raise VariantsError(error(name, f"YAML error: {exc}")) from None
+    finally:
+        loader.dispose()
+    if builder.problems:
+        raise VariantsError(builder.problems)
+    return builder.doc
+
+
+def load_yaml(path: Path, display: str | None = None) -> Doc:
+    """Read and parse a YAML mapping file."""
+    name = display or str(path)
+    return parse_yaml(read_text(path, name), name)

@@ -1,0 +1,191 @@
+"""Rendering: a merged page's texts with the program's variables, then the page template.
+
+Both steps run in Jinja's sandbox with strict undefined variables: a text that
+names an unknown variable, or reaches for Python internals, fails with the file
+and line of that text instead of rendering something wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from typing import Any
+
+import yaml
+from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from .errors import Loc, Problem, VariantsError, error
+from .merging import Entry, Page, toc_order
+from .project import Project
+from .schema import suggest
+
+_SYNTAX = re.compile(r"\{[{%#]")
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # type: ignore[assignment]
+PAGE_TEXTS = ("title", "intro", "rule", "toc_end", "footer")
+
+
+class Renderer:
+    """Renders pages of one project; caches compiled templates across programs."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        templates = project.templates
+        self.page_env = SandboxedEnvironment(
+            loader=FunctionLoader(lambda name: (templates[name], f"base/{name}", lambda: True) if name in templates else None),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.text_env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+        self._texts: dict[str, tuple[Template, frozenset[str]] | TemplateSyntaxError] = {}
+        self._page_template: Template | None = None
+
+    def compile_text(self, source: str) -> tuple[Template, frozenset[str]] | TemplateSyntaxError:
+        """A text's compiled template and the variables it reads (cached)."""
+        cached = self._texts.get(source)
+        if cached is None:
+            try:
+                names = frozenset(meta.find_undeclared_variables(self.text_env.parse(source)))
+                cached = (self.text_env.from_string(source), names)
+            except TemplateSyntaxError as exc:
+                cached = exc
+            self._texts[source] = cached
+        return cached
+
+    def variables_read(self, source: str) -> frozenset[str]:
+        """The variables a text reads (empty for plain text or a text with a syntax error)."""
+        if not _SYNTAX.search(source):
+            return frozenset()
+        compiled = self.compile_text(source)
+        return frozenset() if isinstance(compiled, TemplateSyntaxError) else compiled[1]
+
+    def text(self, source: str, loc: Loc, context: dict[str, str], problems: list[Problem]) -> str:
+        """Render one text; on failure add a problem located in its source file and return ''."""
+        if not _SYNTAX.search(source):
+            return source
+        compiled = self.compile_text(source)
+        if isinstance(compiled, TemplateSyntaxError):
+            line_start = _offset_of_line(source, (compiled.lineno or 1) - 1)
+            problems.append(error(loc.inside(source, line_start), f"template syntax error: {compiled.message}", "template"))
+            return ""
+        template, names = compiled
+        missing = sorted(names - context.keys())
+        for name in missing:
+            match = re.search(rf"\b{re.escape(name)}\b", source)
+            problems.append(
+                error(
+                    loc.inside(source, match.start() if match else 0),
+                    f"undefined variable '{name}'{suggest(name, context)}",
+                    "undefined-variable",
+                )
+            )
+        if missing:
+            return ""
+        try:
+            return template.render(context)
+        except TemplateError as exc:
+            problems.append(error(loc, f"template error: {_message(exc)}", "template"))
+        except Exception as exc:  # the sandbox turns hostile code into ordinary exceptions too
+            problems.append(error(loc, f"template error: {type(exc).__name__}: {exc}", "template"))
+        return ""
+
+    def variables(self, page: Page, problems: list[Problem]) -> dict[str, str]:
+        """The program's variables, with base defaults rendered for those it does not set."""
+        values = dict(page.variables)
+        settings = self.project.settings
+        for name, spec in self.project.variables.items():
+            if name not in values and spec and "default" in spec:
+                loc = settings.loc(("variables", name, "default"))
+                values[name] = self.text(str(spec["default"]), loc, values, problems)
+        return values
+
+    def render(self, page: Page) -> str:
+        """The page's final text."""
+        problems: list[Problem] = []
+        context = self.variables(page, problems)
+
+        def text(value: str, loc: Loc) -> str:
+            return self.text(value, loc, context, problems)
+
+        page_values = {k: text(page.values.get(k, ""), page.locs.get(k, Loc(page.source))) for k in PAGE_TEXTS}
+        front_matter = {
+            key: text(str(value), page.locs[f"front_matter.{key}"]) for key, value in page.values.get("front_matter", {}).items()
+        }
+        sections = [self._section(s, page_values["rule"], text) for s in page.sections]
+        if problems:
+            raise VariantsError(problems)
+        return self._render_page(
+            {
+                **context,
+                **page_values,
+                "front_matter": _dump_front_matter(front_matter),
+                "sections": sections,
+            }
+        )
+
+    def _section(self, section: Entry, rule: str, text: Any) -> dict[str, Any]:
+        questions = {q.id: self._question(q, rule, text) for q in section.children}
+        return {
+            "id": section.id,
+            "title": text(section.get("title", ""), section.locs.get("title", section.loc)),
+            "toc_spacing": section.get("toc_spacing", 1),
+            "questions": list(questions.values()),
+            "toc": [questions[q.id] for q in toc_order(section)],
+        }
+
+    @staticmethod
+    def _question(question: Entry, rule: str, text: Any) -> dict[str, Any]:
+        def field(key: str) -> str:
+            return text(question.values[key], question.locs[key])
+
+        body = field("question")
+        return {
+            "id": question.id,
+            "question": body,
+            "answer": field("answer"),
+            "toc": field("toc") if "toc" in question.values else body,
+            "anchor": question.get("anchor", question.id),
+            "rule": field("rule") if "rule" in question.values else rule,
+            "layout": question.get("layout", "standard"),
+        }
+
+    def _render_page(self, context: dict[str, Any]) -> str:
+        name = self.project.template_name
+        try:
+            if self._page_template is None:
+                self._page_template = self.page_env.get_template(name)
+            return self._page_template.render(context)
+        except TemplateSyntaxError as exc:
+            where = Loc(exc.filename or f"base/{name}", exc.lineno or 0)
+            raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None
+        except Exception as exc:  # TemplateError, or a sandbox refusal, raised inside the template
+            raise VariantsError(error(_template_loc(exc, name), f"template error: {_message(exc)}", "template")) from None
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line):
+        offset = text.find("\n", offset) + 1
+    return offset
+
+
+def _message(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _template_loc(exc: BaseException, name: str) -> Loc:
+    """The innermost template file and line in the traceback (Jinja rewrites frames to template lines)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith("base/"):
+            return Loc(frame.filename, frame.lineno or 0)
+    return Loc(f"base/{name}")
+
+
+def _dump_front_matter(values: dict[str, str]) -> str:
+    if not values:
+        return ""
+    return yaml.dump(values, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
