@@ -47,9 +47,11 @@ class Renderer:
         """A text's compiled template and the variables it reads (cached)."""
         cached = self._texts.get(source)
         if cached is None:
+            cr = _cr_sentinel(source)
+            escaped = source.replace("\r", cr) if cr else source
             try:
-                names = frozenset(meta.find_undeclared_variables(self.text_env.parse(source)))
-                cached = (self.text_env.from_string(source), names)
+                names = frozenset(meta.find_undeclared_variables(self.text_env.parse(escaped)))
+                cached = (self.text_env.from_string(escaped), names)
             except TemplateSyntaxError as exc:
                 cached = exc
             self._texts[source] = cached
@@ -72,6 +74,7 @@ class Renderer:
             problems.append(error(loc.inside(source, line_start), f"template syntax error: {compiled.message}", "template"))
             return ""
         template, names = compiled
+        cr = _cr_sentinel(source)
         missing = sorted(names - context.keys())
         for name in missing:
             match = re.search(rf"\b{re.escape(name)}\b", source)
@@ -85,7 +88,8 @@ class Renderer:
         if missing:
             return ""
         try:
-            return template.render(context)
+            rendered = template.render(context)
+            return rendered.replace(cr, "\r") if cr else rendered
         except TemplateError as exc:
             problems.append(error(loc, f"template error: {_message(exc)}", "template"))
         except Exception as exc:  # the sandbox turns hostile code into ordinary exceptions too
@@ -163,6 +167,17 @@ class Renderer:
             raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None
         except Exception as exc:  # TemplateError, or a sandbox refusal, raised inside the template
             raise VariantsError(error(_template_loc(exc, name), f"template error: {_message(exc)}", "template")) from None
+
+
+def _cr_sentinel(source: str) -> str:
+    """A character absent from ``source`` to stand for carriage returns while Jinja renders it.
+
+    Jinja turns every line ending of a template into '\\n'; texts are content, so
+    their '\\r\\n' must survive. Empty when the text has no carriage return.
+    """
+    if "\r" not in source:
+        return ""
+    return next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in source)
 
 
 def _offset_of_line(text: str, line: int) -> int:

@@ -128,7 +128,7 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
 def unified_diff(plan: Plan) -> str:
     """A unified diff of every pending change, paths relative to the output folder's parent."""
     chunks: list[str] = []
-    base = plan.out_dir.as_posix().rstrip("/")
+    base = plan.out_dir.as_posix().strip("/")
     for change in plan.pending:
         old = (change.old or "").splitlines(keepends=True)
         new = (change.new or "").splitlines(keepends=True)

@@ -1,0 +1,93 @@
+"""Property-based tests: any override either builds or fails cleanly; any text comes out as written."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO, write_tree
+from variants.building import build
+from variants.errors import VariantsError
+
+KEYS = ["program", "name", "nav", "name_in_text", "output", "sections", "id", "questions", "question", "answer",
+        "after", "before", "remove", "title", "toc", "anchor", "rule", "layout", "footer", "intro", "toc_spacing",
+        "front_matter", "general", "joint", "map", "pay", "zz"]
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(KEYS), st.text(max_size=20),
+    st.sampled_from(["{{ name }}", "{{ nope }}", "{% for %}", "{{ ''.__class__ }}", "../x.md", "/abs.md", "a/b.md"]),
+)
+documents = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=5)),
+    max_leaves=25,
+)
+overrides = st.one_of(
+    st.dictionaries(st.sampled_from(KEYS), documents, max_size=6),
+    st.fixed_dictionaries(
+        {"program": st.fixed_dictionaries({"name": st.text(max_size=10), "nav": st.text(max_size=10)})},
+        optional={"sections": documents, "output": documents, "footer": documents},
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(override=overrides)
+def test_random_overrides_build_or_fail_cleanly(override: object) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        shutil.copytree(REPO / "base", root / "base")
+        write_tree(root, {"overrides/p.yml": yaml.safe_dump(override, allow_unicode=True)})
+        try:
+            outputs = build(root)
+        except VariantsError as exc:
+            assert exc.problems
+            for problem in exc.problems:
+                assert "\n" not in problem.one_line()
+                assert problem.loc.path.startswith(("overrides/p.yml", "base/"))
+        else:
+            assert len(outputs) == 1
+
+
+TEMPLATE = "{% for s in sections %}{% for q in s.questions %}{{ q.question }}<SEP>{{ q.answer }}{% endfor %}{% endfor %}"
+plain_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=60).filter(
+    lambda t: not any(mark in t for mark in ("{{", "{%", "{#", "<SEP>"))
+)
+
+
+def render_one(question: str, answer: str, name: str = "P") -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        root = write_tree(
+            Path(folder),
+            {
+                "base/variants.yml": "variables:\n  name: {required: true}\n",
+                "base/page.md.j2": TEMPLATE,
+                # Double-quoted style escapes every special character, so any code point
+                # round-trips through YAML (raw NEL, for one, is a YAML line break).
+                "base/content.yml": yaml.safe_dump(
+                    {"sections": [{"id": "s", "title": "S", "questions": [{"id": "q", "question": question, "answer": answer}]}]},
+                    default_style='"',
+                ),
+                "overrides/p.yml": yaml.safe_dump({"program": {"name": name}}, default_style='"'),
+            },
+        )
+        (output,) = build(root)
+        return output.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(question=plain_text, answer=plain_text)
+def test_any_text_comes_out_exactly_as_written(question: str, answer: str) -> None:
+    assert render_one(question, answer) == f"{question}<SEP>{answer}"
+
+
+@settings(max_examples=100, deadline=None)
+@given(before=plain_text, after=plain_text, name=plain_text)
+def test_text_around_a_variable_comes_out_exactly(before: str, after: str, name: str) -> None:
+    # Jinja would turn "\r\n" into "\n" in template text: the renderer must not.
+    assume(not before.endswith("{"))  # "{" + "{{" would be a different template
+    assert render_one("q", f"{before}{{{{ name }}}}{after}", name) == f"q<SEP>{before}{name}{after}"
