@@ -251,7 +251,7 @@ def test_sandbox_blocks_python_internals(run, shipped: Path) -> None:
     before = snapshot(shipped / "out")
     result = run("-C", shipped, "build")
     assert result.exit_code == 1
-    assert result.stderr.startswith("overrides/regional-partner.yml:18:19: template error: access to attribute '__class__' of 'str' object is unsafe")
+    assert result.stderr.startswith("overrides/regional-partner.yml:19:19: template error: access to attribute '__class__' of 'str' object is unsafe")
     assert snapshot(shipped / "out") == before
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import Loc, Problem, VariantsError, error
-from .merging import Page, base_page, resolve
-from .project import Project, load_project
+from .merging import Page, base_page, iter_texts, resolve
+from .project import Override, Project, load_project
 from .rendering import Renderer
 
 
@@ -33,18 +33,38 @@ def check_output_name(name: str, loc: Loc) -> Problem | None:
 
 
 def resolve_all(project: Project) -> list[Page]:
-    """Every program's merged page; raise with the problems of all programs at once."""
+    """Every program's merged page; raise with the problems of all programs at once.
+
+    A file that cannot be merged (bad shape, bad references) still has its texts
+    checked, so one run reports every problem of the file.
+    """
     base = base_page(project)
     pages: list[Page] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = list(project.problems)
+    renderer: Renderer | None = None
     for override in project.overrides:
         try:
             pages.append(resolve(project, override, base))
+            continue
         except VariantsError as exc:
             problems.extend(exc.problems)
+        renderer = renderer or Renderer(project)
+        problems.extend(text_problems(renderer, project, override))
+    for override in project.rejected:
+        renderer = renderer or Renderer(project)
+        problems.extend(text_problems(renderer, project, override))
     if problems:
         raise VariantsError(problems)
     return pages
+
+
+def text_problems(renderer: Renderer, project: Project, override: Override) -> list[Problem]:
+    """Template errors and undefined variables in an override's texts, without merging it."""
+    context = {name: "" for name in project.variables}
+    problems: list[Problem] = []
+    for path, text in iter_texts(override.doc.data):
+        renderer.text(text, override.doc.loc(path), context, problems)
+    return problems
 
 
 def render_pages(project: Project, pages: list[Page]) -> list[Output]:

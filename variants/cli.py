@@ -119,3 +119,58 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
         click.echo(f"{verb} {out_dir / change.name}", err=True)
     unchanged = len(result.changes) - len(result.pending)
     click.echo(f"{len(outputs)} pages built: {len(result.pending)} changed, {unchanged} unchanged", err=True)
+
+
+@main.command()
+@click.argument("pages", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.pass_context
+def check(ctx: click.Context, pages: tuple[Path, ...], fmt: str, strict: bool) -> None:
+    """Lint the sources and the pages they generate (or the Markdown PAGES given).
+
+    Each finding has a location, a level and a rule. Exit 1 on errors
+    (and on warnings with --strict), 0 otherwise.
+    """
+    import json
+
+    from .checking import check_files, check_project
+
+    problems = check_files(list(pages)) if pages else check_project(project_dir(ctx))
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        report = {"version": 1, "errors": errors, "warnings": warnings, "problems": [p.to_json() for p in problems]}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{errors} errors, {warnings} warnings", err=True)
+    if errors or (strict and warnings):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--slug", help="The override's file name without .yml (default: derived from NAME).")
+@click.pass_context
+def new(ctx: click.Context, name: str, slug: str | None) -> None:
+    """Start a new program: write overrides/<slug>.yml for NAME, never overwriting."""
+    from .scaffolding import new_program
+
+    path = new_program(project_dir(ctx), name, slug)
+    click.echo(f"created {path}; edit it, then run 'variants build'", err=True)
+
+
+@main.command()
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of override files (editors use it to validate and complete)."""
+    from .checking import override_schema_text
+
+    text = override_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)

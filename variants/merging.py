@@ -9,6 +9,7 @@ the diff report can name the file and line that declared it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -54,6 +55,21 @@ class Page:
     def questions(self) -> list[Entry]:
         """Every question in body order."""
         return [q for s in self.sections for q in s.children]
+
+
+TEXT_KEYS = frozenset({"question", "answer", "toc", "title", "intro", "footer", "toc_end", "rule"})
+
+
+def iter_texts(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Every template text in a content or override document, with its path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from iter_texts(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from iter_texts(value, (*path, i))
+    elif isinstance(data, str) and path and (path[-1] in TEXT_KEYS or (len(path) > 1 and path[-2] == "front_matter")):
+        yield path, data
 
 
 def _entry(kind: str, doc: Doc, path: Path_, data: dict[str, Any]) -> Entry:

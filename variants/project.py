@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,11 @@ class Project:
     settings: Doc
     content: Doc
     templates: dict[str, str]  # name relative to base/ -> source
-    overrides: list[Override]
+    overrides: list[Override]  # the well-formed ones
+    # Problems of override files that could not be used (YAML or shape errors), and
+    # those files' documents where they parsed, so their texts can still be checked.
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[Override] = field(default_factory=list)
 
     @property
     def variables(self) -> dict[str, dict[str, Any]]:
@@ -54,6 +58,7 @@ class Project:
 
 
 def _load_checked(root: Path, rel: str, spec: Any, problems: list[Problem]) -> Doc | None:
+    """The document, or None when it cannot be parsed; shape problems go to ``problems``."""
     try:
         doc = load_yaml(root / rel, rel)
     except VariantsError as exc:
@@ -92,24 +97,28 @@ def load_project(root: Path) -> Project:
     content = _load_checked(root, CONTENT_FILE, CONTENT, problems)
     templates = _load_templates(root, problems)
     overrides: list[Override] = []
+    rejected: list[Override] = []
+    override_problems: list[Problem] = []
     seen: dict[str, str] = {}
     for path in override_files(root):
         rel = f"overrides/{path.name}"
         slug = path.stem
         if not SLUG_PATTERN.match(slug):
-            problems.append(error(rel, "override file names must be lower-case letters, digits, '-' and '_'", "name"))
+            override_problems.append(error(rel, "override file names must be lower-case letters, digits, '-' and '_'", "name"))
             continue
         if slug in seen:
-            problems.append(error(rel, f"two override files for '{slug}' (also {seen[slug]})", "name"))
+            override_problems.append(error(rel, f"two override files for '{slug}' (also {seen[slug]})", "name"))
             continue
         seen[slug] = rel
-        doc = _load_checked(root, rel, OVERRIDE, problems)
+        found: list[Problem] = []
+        doc = _load_checked(root, rel, OVERRIDE, found)
+        override_problems.extend(found)
         if doc is not None:
-            overrides.append(Override(slug, doc))
+            (rejected if found else overrides).append(Override(slug, doc))
     if settings is not None:
         name = str(settings.data.get("template", DEFAULT_TEMPLATE))
         if name not in templates and not any(p.loc.path == f"base/{name}" for p in problems):
             problems.append(error(settings.loc(("template",)), f"template 'base/{name}' not found", "reference"))
     if problems or settings is None or content is None:
         raise VariantsError(problems)
-    return Project(root, settings, content, templates, overrides)
+    return Project(root, settings, content, templates, overrides, override_problems, rejected)

@@ -1,0 +1,173 @@
+"""``variants new``: the override file a new program starts from.
+
+The required keys are filled in; what the existing programs set is shown as
+commented examples with their current values, since what varies across
+programs is what a new program most likely has to decide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .checking import SCHEMA_FILE, override_schema_text
+from .errors import VariantsError, error
+from .merging import base_page
+from .project import DEFAULT_OUTPUT, Project, load_project, override_files
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../base/override.schema.json"
+
+
+def slugify(name: str) -> str:
+    """'Teacher Academy 2' -> 'teacher-academy-2'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line texts as literal blocks, the way people write them."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value.rstrip("\n") or value.endswith("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _commented(text: str, indent: str = "") -> str:
+    return "".join(f"{indent}# {line}".rstrip() + "\n" for line in text.splitlines())
+
+
+def _nav_guess(project: Project, slug: str) -> str:
+    """A nav key shaped like the existing ones: their common prefix and suffix around the slug."""
+    navs = [str((o.doc.data.get("program") or {}).get("nav", "")) for o in project.overrides]
+    navs = [n for n in navs if n]
+    middle = slug.replace("-", "_")
+    if not navs:
+        return f"{middle}_nav"
+    prefix = os.path.commonprefix(navs)
+    suffix = os.path.commonprefix([n[::-1] for n in navs])[::-1]
+    if len(navs) > 1:
+        prefix = prefix[: prefix.rfind("_") + 1]
+        suffix = suffix[suffix.find("_") :] if "_" in suffix else ""
+    return f"{prefix}{middle}{suffix}"
+
+
+def scaffold(project: Project, name: str, slug: str) -> str:
+    """The text of a new override file for program ``name``."""
+    base = base_page(project)
+    program: dict[str, str] = {}
+    variables = project.variables
+    for key, spec in variables.items():
+        if (spec or {}).get("required"):
+            program[key] = name if key == "name" else _nav_guess(project, slug) if key == "nav" else f"TODO: {key}"
+    output = str(project.settings.data.get("output", DEFAULT_OUTPUT)).replace("{slug}", slug)
+    parts = [
+        SCHEMA_COMMENT,
+        f"# The {name} page: only what differs from base/content.yml.",
+        "# Build with 'variants build', then review with 'variants check' and 'variants diff'.",
+        "",
+        _dump({"program": program}).rstrip("\n"),
+    ]
+    others = {k: v for k, v in _set_by_others(project, "program").items() if k not in program}
+    if others:
+        parts.append("  # Other programs also set (see base/variants.yml for what each means):")
+        for key, (value, where) in others.items():
+            parts.append(f"  # {key}: {_inline(value)}  # {where}")
+    parts += ["", f"output: {output}"]
+    for key, (value, where) in _set_by_top_level(project).items():
+        parts += ["", f"# As {where} sets it:", _commented(_dump({key: value})).rstrip("\n")]
+    parts += ["", "# Sections and questions merge with the base by id. Examples:", "# sections:"]
+    for comment, example in _examples(project, base):
+        parts.append(f"#   # {comment}")
+        parts.append(_commented(_dump([example]), "").replace("# ", "#   ", 1).rstrip("\n").replace("\n# ", "\n#   "))
+    return "\n".join(parts) + "\n"
+
+
+def _inline(value: Any) -> str:
+    return value if isinstance(value, str) else yaml.safe_dump(value, default_flow_style=True).strip()
+
+
+def _set_by_others(project: Project, key: str) -> dict[str, tuple[Any, str]]:
+    found: dict[str, tuple[Any, str]] = {}
+    for override in project.overrides:
+        for sub, value in (override.doc.data.get(key) or {}).items():
+            found.setdefault(sub, (value, override.path))
+    return found
+
+
+def _set_by_top_level(project: Project) -> dict[str, tuple[Any, str]]:
+    found: dict[str, tuple[Any, str]] = {}
+    for override in project.overrides:
+        for key, value in override.doc.data.items():
+            if key not in ("program", "output", "sections"):
+                found.setdefault(key, (value, override.path))
+    return found
+
+
+def _examples(project: Project, base: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Commented examples: what existing programs add, then remove and replace on real base ids."""
+    examples: list[tuple[str, dict[str, Any]]] = []
+    for override in project.overrides:
+        for section in override.doc.data.get("sections") or []:
+            examples.append((f"As {override.path} does:", section))
+    if base.sections:
+        first = base.sections[0]
+        last = base.sections[-1]
+        questions = first.children
+        if len(questions) >= 2:
+            examples.append(
+                (
+                    "Replace an answer, remove a question, add a question after another:",
+                    {
+                    "id": first.id,
+                    "questions": [
+                        {"id": questions[0].id, "answer": "A replaced answer for this program only.\n"},
+                        {"id": questions[-1].id, "remove": True},
+                        {"id": "new-question", "after": questions[0].id, "question": "A new question?", "answer": "Its answer.\n"},
+                    ],
+                    },
+                )
+            )
+        examples.append(
+            (
+                "Add a section after another:",
+                {
+                    "id": "new-section",
+                    "after": last.id,
+                    "title": "A new section:",
+                    "questions": [{"id": "another-question", "question": "Another question?", "answer": "Its answer.\n"}],
+                },
+            )
+        )
+    return examples
+
+
+def new_program(root: Path, name: str, slug: str | None = None) -> Path:
+    """Write overrides/<slug>.yml for a new program; refuse to overwrite. Returns the path written."""
+    slug = slug or slugify(name)
+    if not slug:
+        raise VariantsError(error("overrides/", f"cannot make a file name from {name!r}; give --slug"))
+    project = load_project(root)
+    target = root / "overrides" / f"{slug}.yml"
+    clash = [p for p in override_files(root) if p.stem == slug]
+    if clash:
+        raise VariantsError(error(f"overrides/{clash[0].name}", "already exists; not overwritten"))
+    text = scaffold(project, name, slug)
+    with target.open("x", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    schema = root / SCHEMA_FILE
+    if not schema.exists():
+        schema.write_text(override_schema_text(), encoding="utf-8")
+    return target
