@@ -91,3 +91,25 @@ def test_text_around_a_variable_comes_out_exactly(before: str, after: str, name:
     # Jinja would turn "\r\n" into "\n" in template text: the renderer must not.
     assume(not before.endswith("{"))  # "{" + "{{" would be a different template
     assert render_one("q", f"{before}{{{{ name }}}}{after}", name) == f"q<SEP>{before}{name}{after}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from(["{{ name }}", "{{name}}", "{{  x }}", "{", "}", "{{", "}}", "%", "#", " ", "\r\n", "\n", "\t", "a", "é"]),
+        max_size=12,
+    ).map("".join)
+)
+def test_plain_substitution_renders_like_jinja(text: str) -> None:
+    """The renderer skips Jinja for texts that only substitute variables: same output either way."""
+    from types import SimpleNamespace
+
+    from variants.rendering import Renderer, _simple
+
+    fast = _simple(text)
+    assume(fast is not None)
+    slow = Renderer(SimpleNamespace(templates={}))._compile_jinja(text)  # type: ignore[arg-type]
+    context = {**{n: f"<{n}>" for n in fast.names}, "name": "N\r\n{{ x }}"}
+    assert not isinstance(slow, Exception), slow
+    assert fast.names == slow.names
+    assert fast.render(context) == slow.render(context)

@@ -8,7 +8,7 @@ and line of that text instead of rendering something wrong.
 from __future__ import annotations
 
 import re
-import traceback
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -25,6 +25,36 @@ _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  
 PAGE_TEXTS = ("title", "intro", "rule", "toc_end", "footer")
 
 
+_VARIABLE = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*) *\}\}")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A text ready to render: plain substitution of ``{{ name }}``, or a Jinja template."""
+
+    names: frozenset[str]
+    pieces: tuple[str, ...] = ()  # literal, name, literal, ... when the text is plain substitution
+    template: Template | None = None
+    cr: str = ""  # the stand-in for carriage returns inside the template, if any
+
+    def render(self, context: dict[str, str]) -> str:
+        if self.template is None:
+            out = list(self.pieces)
+            out[1::2] = [context[name] for name in self.pieces[1::2]]
+            return "".join(out)
+        rendered = self.template.render(context)
+        return rendered.replace(self.cr, "\r") if self.cr else rendered
+
+
+def _simple(source: str) -> _Compiled | None:
+    """Texts whose only syntax is ``{{ name }}`` need no Jinja: the same output, far cheaper."""
+    pieces = tuple(_VARIABLE.split(source))
+    literals = pieces[0::2]
+    if any(_SYNTAX.search(lit) for lit in literals) or any(lit.endswith("{") for lit in literals[:-1]):
+        return None
+    return _Compiled(frozenset(pieces[1::2]), pieces=pieces)
+
+
 class Renderer:
     """Renders pages of one project; caches compiled templates across programs."""
 
@@ -39,30 +69,40 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        self.text_env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
-        self._texts: dict[str, tuple[Template, frozenset[str]] | TemplateSyntaxError] = {}
+        self._text_env: SandboxedEnvironment | None = None
+        self._texts: dict[str, _Compiled | TemplateSyntaxError] = {}
         self._page_template: Template | None = None
 
-    def compile_text(self, source: str) -> tuple[Template, frozenset[str]] | TemplateSyntaxError:
-        """A text's compiled template and the variables it reads (cached)."""
+    @property
+    def text_env(self) -> SandboxedEnvironment:
+        """The environment for texts (made on first use: most texts never need Jinja)."""
+        if self._text_env is None:
+            self._text_env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+        return self._text_env
+
+    def compile_text(self, source: str) -> _Compiled | TemplateSyntaxError:
+        """A text's compiled form and the variables it reads (cached per distinct text)."""
         cached = self._texts.get(source)
         if cached is None:
-            cr = _cr_sentinel(source)
-            escaped = source.replace("\r", cr) if cr else source
-            try:
-                names = frozenset(meta.find_undeclared_variables(self.text_env.parse(escaped)))
-                cached = (self.text_env.from_string(escaped), names)
-            except TemplateSyntaxError as exc:
-                cached = exc
+            cached = _simple(source) or self._compile_jinja(source)
             self._texts[source] = cached
         return cached
+
+    def _compile_jinja(self, source: str) -> _Compiled | TemplateSyntaxError:
+        cr = _cr_sentinel(source)
+        escaped = source.replace("\r", cr) if cr else source
+        try:
+            names = frozenset(meta.find_undeclared_variables(self.text_env.parse(escaped)))
+            return _Compiled(names, template=self.text_env.from_string(escaped), cr=cr)
+        except TemplateSyntaxError as exc:
+            return exc
 
     def variables_read(self, source: str) -> frozenset[str]:
         """The variables a text reads (empty for plain text or a text with a syntax error)."""
         if not _SYNTAX.search(source):
             return frozenset()
         compiled = self.compile_text(source)
-        return frozenset() if isinstance(compiled, TemplateSyntaxError) else compiled[1]
+        return frozenset() if isinstance(compiled, TemplateSyntaxError) else compiled.names
 
     def text(self, source: str, loc: Loc, context: dict[str, str], problems: list[Problem]) -> str:
         """Render one text; on failure add a problem located in its source file and return ''."""
@@ -73,9 +113,7 @@ class Renderer:
             line_start = _offset_of_line(source, (compiled.lineno or 1) - 1)
             problems.append(error(loc.inside(source, line_start), f"template syntax error: {compiled.message}", "template"))
             return ""
-        template, names = compiled
-        cr = _cr_sentinel(source)
-        missing = sorted(names - context.keys())
+        missing = sorted(compiled.names - context.keys())
         for name in missing:
             match = re.search(rf"\b{re.escape(name)}\b", source)
             problems.append(
@@ -88,8 +126,7 @@ class Renderer:
         if missing:
             return ""
         try:
-            rendered = template.render(context)
-            return rendered.replace(cr, "\r") if cr else rendered
+            return compiled.render(context)
         except TemplateError as exc:
             problems.append(error(loc, f"template error: {_message(exc)}", "template"))
         except Exception as exc:  # the sandbox turns hostile code into ordinary exceptions too
@@ -194,6 +231,8 @@ def _message(exc: BaseException) -> str:
 
 def _template_loc(exc: BaseException, name: str) -> Loc:
     """The innermost template file and line in the traceback (Jinja rewrites frames to template lines)."""
+    import traceback
+
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.startswith("base/"):
             return Loc(frame.filename, frame.lineno or 0)
