@@ -174,3 +174,58 @@ def schema(output: Path | None) -> None:
     else:
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("programs", nargs=-1, metavar="[PROGRAM_A PROGRAM_B]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option("--show-variables", is_flag=True, help="List every difference made only by the program variables.")
+@click.option("--fail-on-drift", is_flag=True, help="Exit 1 when a page in the output folder differs from its sources.")
+@out_option
+@click.pass_context
+def diff(
+    ctx: click.Context,
+    programs: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    show_variables: bool,
+    fail_on_drift: bool,
+    out: Path | None,
+) -> None:
+    """Report where programs diverge: every program against the base, or PROGRAM_B against PROGRAM_A."""
+    from .diffing import diff_report
+    from .errors import error
+    from .reporting import format_report, plain
+
+    if len(programs) not in (0, 2):
+        raise click.UsageError("give two programs to compare with each other, or none to compare all with the base")
+    pair = (programs[0], programs[1]) if programs else None
+    report = diff_report(project_dir(ctx), pair, _out_dir(ctx, out), show_variables)
+    color = output is None and _colour_wanted(sys.stdout)
+    text = format_report(report, fmt, click.style if color else plain)
+    if output is None:
+        click.echo(text, nl=False, color=color)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise VariantsError(error(str(output), f"cannot write: {exc.strerror or exc}", "output")) from None
+        click.echo(f"wrote {output}", err=True)
+    if fail_on_drift and report.has_drift:
+        for drift in report.drift:
+            click.echo(f"{report.out}/{drift.file}: {drift.state}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _colour_wanted(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
