@@ -136,17 +136,35 @@ def test_hand_edited_page_of_deleted_override_is_kept(run, shipped: Path) -> Non
 def test_full_disk_leaves_nothing_behind(run, shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edit_answer(shipped)
     before = snapshot(shipped / "out")
-    calls = []
+    real_fdopen = os.fdopen
+    opened = []
 
-    def full(fd: int) -> None:
-        calls.append(fd)
-        if len(calls) == 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
+    class Full:
+        """A file whose writes fail, as on a full disk, from the second file on."""
 
-    monkeypatch.setattr(writing.os, "fsync", full)
+        def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+            self.stream = stream
+
+        def __enter__(self):  # type: ignore[no-untyped-def]
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.stream.close()
+
+        def write(self, data: bytes) -> int:
+            if len(opened) == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.stream.write(data)
+
+    def fdopen(fd: int, *args: object, **kwargs: object) -> Full:
+        opened.append(fd)
+        return Full(real_fdopen(fd, *args, **kwargs))
+
+    monkeypatch.setattr(writing.os, "fdopen", fdopen)
     result = run("-C", shipped, "build")
     assert result.exit_code == 1
     assert result.stderr.endswith(": cannot write: No space left on device; nothing was changed\n")
+    assert len(opened) == 2
     assert snapshot(shipped / "out") == before  # first page staged, then dropped: no partial file, no temp file
 
 

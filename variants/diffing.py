@@ -206,7 +206,7 @@ class _Side:
                 self.owner[question.id] = section.id
         if self.override is not None:
             doc = self.override.doc
-            self.key_of = {doc.values[path]: loc for path, loc in doc.keys.items() if path in doc.values}
+            self.key_of = {doc.loc(path): doc.key_loc(path) for path in doc.keys if path in doc.values}
             for i, sdata in enumerate(self.override.doc.data.get("sections") or []):
                 self.index[sdata["id"]] = ("sections", i)
                 for j, qdata in enumerate(sdata.get("questions") or []):

@@ -9,6 +9,7 @@ keeps its file, line and column for error messages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ MAX_DEPTH = 200
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
 
 Path_ = tuple[str | int, ...]
+_STR = "tag:yaml.org,2002:str"
+_SPACES = re.compile(" *")
 
 
 @dataclass
@@ -32,18 +35,22 @@ class Doc:
 
     path: str
     data: Any
-    values: dict[Path_, Loc] = field(default_factory=dict)
-    keys: dict[Path_, Loc] = field(default_factory=dict)
+    # (line, column, style) of each value and (line, column) of each key, 1-based;
+    # kept as tuples because most are never asked for.
+    values: dict[Path_, tuple[int, int, str]] = field(default_factory=dict)
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
 
     def loc(self, path: Path_) -> Loc:
         """Where the value at ``path`` stands (or its nearest enclosing value)."""
         while path not in self.values and path:
             path = path[:-1]
-        return self.values.get(path, Loc(self.path))
+        where = self.values.get(path)
+        return Loc(self.path, *where) if where else Loc(self.path)
 
     def key_loc(self, path: Path_) -> Loc:
         """Where the key that names ``path`` stands."""
-        return self.keys.get(path) or self.loc(path)
+        where = self.keys.get(path)
+        return Loc(self.path, *where) if where else self.loc(path)
 
 
 def read_text(path: Path, display: str | None = None) -> str:
@@ -131,46 +138,51 @@ class _Builder:
             raise VariantsError(
                 error(_mark_loc(self.name, node.start_mark), f"nesting deeper than {MAX_DEPTH} levels", "size")
             )
-        self.doc.values[path] = self._value_loc(node)
+        mark = node.start_mark
         if isinstance(node, yaml.MappingNode):
+            self.doc.values[path] = (mark.line + 1, mark.column + 1, "")
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
+            self.doc.values[path] = (mark.line + 1, mark.column + 1, "")
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        style = node.style or ""
+        if style in ("|", ">"):
+            # The text starts on the line after the `|` or `>` indicator, at its indentation.
+            start = self.text.find("\n", mark.index) + 1
+            indent = _SPACES.match(self.text, start).end() - start if start else 0  # type: ignore[union-attr]
+            self.doc.values[path] = (mark.line + 2, indent + 1, style)
+        else:
+            self.doc.values[path] = (mark.line + 1, mark.column + 1, style)
+        if node.tag == _STR:
+            return node.value
         try:
             return self.loader.construct_object(node)
         except yaml.MarkedYAMLError as exc:
             self.problems.append(_yaml_problem(exc, self.name))
             return None
 
-    def _value_loc(self, node: yaml.Node) -> Loc:
-        loc = _mark_loc(self.name, node.start_mark)
-        if not isinstance(node, yaml.ScalarNode) or not node.style:
-            return loc
-        if node.style in ("|", ">"):
-            # The text starts on the line after the `|` or `>` indicator, at its indentation.
-            start = self.text.find("\n", node.start_mark.index) + 1
-            indent = len(self.text[start:]) - len(self.text[start:].lstrip(" ")) if start else 0
-            return Loc(self.name, loc.line + 1, indent + 1, node.style)
-        return Loc(self.name, loc.line, loc.col, node.style)
-
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_loc = _mark_loc(self.name, key_node.start_mark)
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(error(key_loc, "merge keys ('<<') are not supported; write the keys out"))
+            mark = key_node.start_mark
+            key_at = (mark.line + 1, mark.column + 1)
+            if key_node.tag == _STR:
+                key = key_node.value
+            elif key_node.tag == "tag:yaml.org,2002:merge":
+                self.problems.append(error(Loc(self.name, *key_at), "merge keys ('<<') are not supported; write the keys out"))
                 continue
-            key = self.loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            else:
+                key = self.loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self.problems.append(error(key_loc, "keys must be plain text"))
+                self.problems.append(error(Loc(self.name, *key_at), "keys must be plain text"))
                 continue
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 self.problems.append(
-                    error(key_loc, f"duplicate key '{key}' (first defined at line {first.line})", "key-duplicates")
+                    error(Loc(self.name, *key_at), f"duplicate key '{key}' (first defined at line {first[0]})", "key-duplicates")
                 )
                 continue
-            self.doc.keys[(*path, key)] = key_loc
+            self.doc.keys[(*path, key)] = key_at
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
 

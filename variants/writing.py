@@ -165,8 +165,6 @@ def apply(plan: Plan) -> None:
             staged.append((temp, target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write((change.new or "").encode("utf-8", errors="surrogateescape"))
-                stream.flush()
-                os.fsync(stream.fileno())
             os.chmod(temp, mode)
     except OSError as exc:
         for temp, _ in staged:
