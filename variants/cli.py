@@ -229,3 +229,44 @@ def _colour_wanted(stream: Any) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def _variable_names(ctx: click.Context, param: click.Parameter, specs: tuple[str, ...]) -> dict[str, str]:
+    """--var NAME=VALUE options as a mapping, checked."""
+    import re
+
+    from .schema import VAR_PATTERN
+
+    names: dict[str, str] = {}
+    for spec in specs:
+        name, sep, value = spec.partition("=")
+        if not sep or not value or not re.match(VAR_PATTERN, name):
+            raise click.BadParameter(f"{spec!r}: expected NAME=VALUE, NAME a variable name", ctx=ctx, param=param)
+        names[name] = value
+    return names
+
+
+@main.command()
+@click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--into", required=True, type=click.Path(path_type=Path), help="The folder to write base/ and overrides/ into.")
+@click.option(
+    "--var",
+    "names",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_variable_names,
+    help='Name the variable that has VALUE on one page, or make one where detection missed it (repeatable).',
+)
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty, replacing its base/ and overrides/.")
+def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: bool) -> None:
+    """Turn two or more existing PAGES of one family into base/ and overrides/ that rebuild them byte for byte."""
+    from .extracting import extract as extract_project
+    from .extracting import read_pages, summary, write_project
+
+    if len(pages) < 2:
+        raise click.UsageError("give two or more pages of one family")
+    result = extract_project(read_pages(list(pages)), names)
+    write_project(result, into, force=force)
+    for problem in result.warnings:
+        click.echo(str(problem), err=True)
+    click.echo(summary(result, into), nl=False)

@@ -1,0 +1,426 @@
+"""Detecting variables: the words that differ between pages at the same place, such as a program's name.
+
+The lines of the first page are paired with the lines of each other page; where
+two paired lines differ by a few words, those words are a candidate. All places
+of one candidate grow together over the capitalised words they share (so a
+two-word name becomes one value), and the values found at one place on every
+page form a tuple. Tuples equal up to letter case form a family: its most
+frequent tuple becomes a variable (``name``), the others its forms
+(``name_in_text``, ...). A family must look like a name (a capital, a digit or
+an underscore) and stand in two different contexts to count.
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .errors import VariantsError, error
+from .schema import VAR_PATTERN
+from .templating import names_in, render, templatize
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORDS = re.compile(r"\w+")
+_PAIRING_WORDS = re.compile(r"\w+|[^\w\s]")
+_UNIT = re.compile(r"[ -]\w+")
+_WINDOW = 12  # how far ahead a changed line looks for its counterpart
+_MAX_WORDS = 6
+_MAX_CHARS = 60
+_TRANSFORMS = ("lower", "upper", "capitalize")
+_RESERVED = {"true", "false", "none"}  # Jinja reads these as constants, not variables
+
+
+@dataclass
+class Variable:
+    """A program variable found across the pages: its value on each page, and how it defaults."""
+
+    name: str
+    values: tuple[str, ...]
+    follows: str | None = None  # the variable this one defaults to (a form of the same name)
+    transform: str = ""  # the Jinja filter applied to ``follows`` for the default, if any
+    places: int = 0  # places found on the first page
+    given: bool = False  # named with --var
+
+    @property
+    def default(self) -> str | None:
+        """The Jinja source of the default, or None when every override sets the value."""
+        if self.follows is None:
+            return None
+        return "{{ " + self.follows + (f" | {self.transform}" if self.transform else "") + " }}"
+
+
+def context(variables: list[Variable], page: int) -> dict[str, str]:
+    """Every variable's value on one page."""
+    return {v.name: v.values[page] for v in variables}
+
+
+def program_values(variables: list[Variable], page: int) -> dict[str, str]:
+    """What one page's override must set under ``program:`` (values its default does not give)."""
+    by_name = {v.name: v for v in variables}
+    given: dict[str, str] = {}
+    for variable in variables:
+        value = variable.values[page]
+        if variable.follows is None:
+            given[variable.name] = value
+            continue
+        default = by_name[variable.follows].values[page]
+        if _apply(variable.transform, default) != value:
+            given[variable.name] = value
+    return given
+
+
+def _apply(transform: str, value: str) -> str:
+    return getattr(value, transform)() if transform else value
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _tokens(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _at(tokens: list[tuple[int, int]], index: int, length: int) -> int:
+    return tokens[index][0] if index < len(tokens) else length
+
+
+@dataclass
+class _Diff:
+    """Two lines compared word by word (letter case aside): their tokens and the opcodes."""
+
+    a: str
+    b: str
+    ta: list[tuple[int, int]]
+    tb: list[tuple[int, int]]
+    ops: list[tuple[str, int, int, int, int]]
+    ratio: float
+
+    @classmethod
+    def of(cls, a: str, b: str) -> _Diff:
+        ta, tb = _tokens(a), _tokens(b)
+        words_a, words_b = [a[s:e].lower() for s, e in ta], [b[s:e].lower() for s, e in tb]
+        matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
+        return cls(a, b, ta, tb, matcher.get_opcodes(), matcher.ratio())
+
+    def chars(self, i1: int, i2: int, j1: int, j2: int) -> tuple[int, int, int, int]:
+        """Token ranges as character ranges."""
+        a, b = len(self.a), len(self.b)
+        return _at(self.ta, i1, a), _at(self.ta, i2, a), _at(self.tb, j1, b), _at(self.tb, j2, b)
+
+    def map_span(self, start: int, end: int) -> str | None:
+        """The text of b at the place of ``a[start:end]``."""
+        b_start = b_end = None
+        for tag, *tokens in self.ops:
+            lo, hi, blo, bhi = self.chars(*tokens)
+            if lo <= start < hi:
+                b_start = min(blo + start - lo, bhi) if tag == "equal" else blo
+            if lo < end <= hi:
+                b_end = min(blo + end - lo, bhi) if tag == "equal" else bhi
+        if b_start is None or b_end is None or b_end < b_start:
+            return None
+        return self.b[b_start:b_end]
+
+    def word_changes(self) -> list[tuple[int, int, int, int]]:
+        """Where the lines differ by a few words: (a start, a end, b start, b end)."""
+        groups: list[list[int]] = []
+        join_next = False
+        for tag, i1, i2, j1, j2 in self.ops:
+            if tag == "equal":
+                join_next = bool(groups) and all(self.a[s:e].isspace() for s, e in self.ta[i1:i2])
+            elif join_next:
+                groups[-1][1], groups[-1][3] = i2, j2
+            else:
+                groups.append([i1, i2, j1, j2])
+        if self.ratio < 0.5 and len(groups) > 1:
+            return []  # rewritten rather than renamed
+        found = []
+        for group in groups:
+            span = self.chars(*group)
+            one, two = self.a[span[0] : span[1]], self.b[span[2] : span[3]]
+            if all(_WORDS.search(t) and len(_WORDS.findall(t)) <= _MAX_WORDS and len(t) <= _MAX_CHARS for t in (one, two)):
+                found.append(span)  # name-sized on both sides
+        return found
+
+
+class _Pairing:
+    """Which line of page b stands where each line of page a stands."""
+
+    def __init__(self, a: list[str], b: list[str]) -> None:
+        self.a, self.b = a, b
+        self.lines: dict[int, int] = {}
+        self._diffs: dict[int, _Diff] = {}
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if tag == "equal":
+                self.lines.update((i1 + d, j1 + d) for d in range(i2 - i1))
+            elif tag == "replace":
+                self._pair_changed(i1, i2, j1, j2)
+
+    def _pair_changed(self, i1: int, i2: int, j1: int, j2: int) -> None:
+        """Pair changed lines: one for one when both sides have as many, else by similar words ahead."""
+        if i2 - i1 == j2 - j1:
+            self.lines.update((i1 + d, j1 + d) for d in range(i2 - i1))
+            return
+        words = {j: _PAIRING_WORDS.findall(self.b[j].lower()) for j in range(j1, j2)}
+        j = j1
+        for i in range(i1, i2):
+            mine = _PAIRING_WORDS.findall(self.a[i].lower())
+            best, best_j = 0.5, -1
+            for candidate in range(j, min(j2, j + _WINDOW)):
+                matcher = SequenceMatcher(None, mine, words[candidate], autojunk=False)
+                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best and matcher.ratio() > best:
+                    best, best_j = matcher.ratio(), candidate
+            if best_j >= 0:
+                self.lines[i] = best_j
+                j = best_j + 1
+
+    def diff(self, line: int) -> _Diff:
+        if line not in self._diffs:
+            self._diffs[line] = _Diff.of(self.a[line], self.b[self.lines[line]])
+        return self._diffs[line]
+
+    def map_span(self, line: int, start: int, end: int) -> str | None:
+        """The text of page b at the place of ``a[line][start:end]``, or None where b has no such line."""
+        if line not in self.lines:
+            return None
+        if self.a[line] == self.b[self.lines[line]]:
+            return self.a[line][start:end]
+        return self.diff(line).map_span(start, end)
+
+
+def _growth(pairs: list[tuple[str, str]], leftward: bool) -> int:
+    """How far every place's value may grow over shared name words (' Library' after 'Springfield').
+
+    ``pairs`` are the texts after (or, reversed, before) each place on page a and page b.
+    """
+    shared = []
+    for ra, rb in pairs:
+        n = 0
+        while n < min(len(ra), len(rb)) and ra[n].lower() == rb[n].lower():
+            n += 1
+        shared.append(ra[:n].lower())
+    common = os.path.commonprefix(shared)
+    grown = 0
+    while match := _UNIT.match(common, grown):
+        end = match.end()
+        first = end - 1 if leftward else match.start() + 1  # the word's first letter
+        if not any(end == len(ra) or not _is_word(ra[end]) for ra, _ in pairs):
+            break  # the word goes on: not a whole word anywhere
+        if not any(ra[first].isupper() or ra[match.start() : end] != rb[match.start() : end] for ra, rb in pairs):
+            break  # neither capitalised nor written differently: ordinary text
+        if leftward and not all(ra[end : end + 1] == " " and _is_word(ra[end + 1 : end + 2] or " ") for ra, _ in pairs):
+            break  # a capital at the start of a sentence says nothing
+        grown = end
+    return grown
+
+
+@dataclass
+class _Place:
+    line: int  # on the first page
+    start: int
+    end: int
+    b_line: int
+    b_start: int
+    b_end: int
+
+
+def _grown_places(pairing: _Pairing) -> list[tuple[int, int, int]]:
+    """The places (line, start, end) on page a where paired lines differ by a name-sized value."""
+    clusters: dict[tuple[str, str], list[_Place]] = defaultdict(list)
+    for i, j in pairing.lines.items():
+        a, b = pairing.a[i], pairing.b[j]
+        if a == b:
+            continue
+        for s, e, bs, be in pairing.diff(i).word_changes():
+            clusters[(a[s:e].lower(), b[bs:be].lower())].append(_Place(i, s, e, j, bs, be))
+    spans = []
+    for places in clusters.values():
+        a_lines = [pairing.a[p.line] for p in places]
+        b_lines = [pairing.b[p.b_line] for p in places]
+        right = _growth([(a[p.end :], b[p.b_end :]) for p, a, b in zip(places, a_lines, b_lines)], False)
+        left = _growth([(a[: p.start][::-1], b[: p.b_start][::-1]) for p, a, b in zip(places, a_lines, b_lines)], True)
+        spans.extend((p.line, p.start - left, p.end + right) for p in places)
+    return spans
+
+
+def _union(spans: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    merged: list[tuple[int, int, int]] = []
+    for line, start, end in sorted(set(spans)):
+        if merged and merged[-1][0] == line and start < merged[-1][2]:
+            last = merged.pop()
+            merged.append((line, last[1], max(end, last[2])))
+        else:
+            merged.append((line, start, end))
+    return merged
+
+
+def _context(line: str, start: int, end: int) -> tuple[str, str]:
+    before = _WORDS.findall(line[:start])
+    after = _WORDS.findall(line[end:])
+    return (before[-1].lower() if before else "", after[0].lower() if after else "")
+
+
+def _name_like(value: str) -> bool:
+    return any(c.isupper() or c.isdigit() or c == "_" for c in value)
+
+
+@dataclass
+class _Family:
+    tuples: Counter[tuple[str, ...]]
+    contexts: set[tuple[str, str]]
+    given: dict[tuple[str, ...], str]  # tuple -> the name given with --var
+
+    @property
+    def places(self) -> int:
+        return sum(self.tuples.values())
+
+
+class _Detector:
+    def __init__(self, texts: list[str]) -> None:
+        self.lines = [text.split("\n") for text in texts]
+        self._pairings: dict[tuple[int, int], _Pairing] = {}
+
+    def pairing(self, a: int, b: int) -> _Pairing:
+        if (a, b) not in self._pairings:
+            self._pairings[(a, b)] = _Pairing(self.lines[a], self.lines[b])
+        return self._pairings[(a, b)]
+
+    def values_at(self, page: int, line: int, start: int, end: int) -> tuple[str | None, ...]:
+        """The text at one place of ``page`` on every page (None where a page has no such line)."""
+        return tuple(
+            self.lines[page][line][start:end] if other == page else self.pairing(page, other).map_span(line, start, end)
+            for other in range(len(self.lines))
+        )
+
+    def families(self) -> dict[tuple[str, ...], _Family]:
+        spans: list[tuple[int, int, int]] = []
+        for other in range(1, len(self.lines)):
+            spans.extend(_grown_places(self.pairing(0, other)))
+        found: list[tuple[tuple[str | None, ...], tuple[str, str]]] = []
+        for line, start, end in _union(spans):
+            found.append((self.values_at(0, line, start, end), _context(self.lines[0][line], start, end)))
+        families: dict[tuple[str, ...], _Family] = {}
+        for values, where in _complete(found):
+            if len(set(values)) < 2 or not all(_WORDS.search(v) for v in values):
+                continue
+            key = tuple(v.lower() for v in values)
+            family = families.setdefault(key, _Family(Counter(), set(), {}))
+            family.tuples[values] += 1
+            family.contexts.add(where)
+        return families
+
+    def seed(self, name: str, value: str) -> tuple[str, ...]:
+        """The values at the places of ``value`` (given with --var) on every page."""
+        where = f"--var {name}"
+        found: Counter[tuple[str, ...]] = Counter()
+        occurs = False
+        for page, lines in enumerate(self.lines):
+            for line, text in enumerate(lines):
+                start = text.find(value)
+                while start >= 0:
+                    occurs = True
+                    values = self.values_at(page, line, start, start + len(value))
+                    if None not in values and len(set(values)) > 1:
+                        found[values] += 1  # type: ignore[index]
+                    start = text.find(value, start + 1)
+        if not occurs:
+            raise VariantsError(error(where, f"{value!r} does not occur on any page", "extract"))
+        if not found:
+            raise VariantsError(error(where, f"{value!r} reads the same on every page: nothing varies", "extract"))
+        return found.most_common(1)[0][0]
+
+
+def _complete(
+    found: list[tuple[tuple[str | None, ...], tuple[str, str]]],
+) -> list[tuple[tuple[str, ...], tuple[str, str]]]:
+    """Fill the gaps of places some page lacks from the most frequent full tuple that agrees."""
+    full = Counter(values for values, _ in found if None not in values)
+    done: list[tuple[tuple[str, ...], tuple[str, str]]] = []
+    for values, where in found:
+        if None not in values:
+            done.append((values, where))  # type: ignore[arg-type]
+            continue
+        matches = [t for t, _ in full.most_common() if all(v is None or v == w for v, w in zip(values, t))]
+        if matches:
+            done.append((matches[0], where))
+    return done
+
+
+def detect_variables(texts: list[str], given: dict[str, str] | None = None) -> list[Variable]:
+    """The variables of a family of pages, most frequent first; ``given`` maps names to values (--var)."""
+    for name in given or {}:
+        if not re.match(VAR_PATTERN, name) or keyword.iskeyword(name) or name in _RESERVED:
+            message = f"'{name}' cannot name a variable (letters, digits, '_'; not a keyword)"
+            raise VariantsError(error(f"--var {name}", message, "extract"))
+    detector = _Detector(texts)
+    families = detector.families()
+    for name, value in (given or {}).items():
+        owner = next(
+            (values for family in families.values() for values in family.tuples if value in values), None
+        )
+        if owner is None:
+            owner = detector.seed(name, value)
+        key = tuple(v.lower() for v in owner)
+        family = families.setdefault(key, _Family(Counter(), set(), {}))
+        family.tuples[owner] += 0
+        family.given[owner] = name
+    kept = [
+        f
+        for f in families.values()
+        if f.given or (len(f.contexts) >= 2 and any(_name_like(v) for t in f.tuples for v in t))
+    ]
+    kept.sort(key=lambda f: (not f.given, -f.places))
+    return _name(_drop_redundant(kept))
+
+
+def _drop_redundant(families: list[_Family]) -> list[_Family]:
+    """Leave out families the earlier ones already spell ('Springfield Springfield', 'Springfields')."""
+    kept: list[_Family] = []
+    for family in families:
+        names = {f"{n}.{i}": values for n, f in enumerate(kept) for i, values in enumerate(f.tuples)}
+        pages = range(len(next(iter(family.tuples))))
+        contexts = [{name: values[k] for name, values in names.items()} for k in pages]
+        preferences = [list(context.items()) for context in contexts]
+
+        def spelled(values: tuple[str, ...]) -> bool:
+            candidates = {templatize(values[k], preferences[k]) for k in pages}
+            return any(
+                names_in(t) and all(render(t, contexts[k]) == values[k] for k in pages) for t in candidates
+            )
+
+        if family.given or not all(spelled(values) for values in family.tuples):
+            kept.append(family)
+    return kept
+
+
+def _name(families: list[_Family]) -> list[Variable]:
+    """Variables for the families: ``name``, ``name_2``, ...; forms ``name_lower`` or ``name_in_text``."""
+    taken = {name for f in families for name in f.given.values()}
+
+    def fresh(*wanted: str) -> str:
+        for base in wanted:
+            for n in range(1, 1000):
+                candidate = base if n == 1 else f"{base}_{n}"
+                if candidate not in taken:
+                    taken.add(candidate)
+                    return candidate
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    variables: list[Variable] = []
+    for family in families:
+        ranked = sorted(family.tuples, key=lambda t: (-family.tuples[t], -sum(c.isupper() for c in "".join(t))))
+        main = ranked[0]
+        main_name = family.given.get(main) or fresh("name")
+        variables.append(Variable(main_name, main, places=family.tuples[main], given=main in family.given))
+        for form in ranked[1:]:
+            transform = next((t for t in _TRANSFORMS if all(_apply(t, m) == f for m, f in zip(main, form))), "")
+            name = family.given.get(form) or fresh(f"{main_name}_{transform}" if transform else f"{main_name}_in_text")
+            variable = Variable(name, form, main_name, transform, family.tuples[form], form in family.given)
+            if not transform and not any(m == f for m, f in zip(main, form)):
+                variable.follows = None  # a value of its own on every page
+            variables.append(variable)
+    return variables
