@@ -1,0 +1,54 @@
+"""The benchmark still runs: its smallest size, once, into tmp_path. No timing assertions."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+BENCH = REPO / "benchmarks" / "bench.py"
+COMMANDS = ("floor", "build", "build --check", "diff --format json", "check")
+
+
+def test_quick_benchmark_writes_the_expected_report(tmp_path: Path) -> None:
+    report_path = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--quick", "--json", str(report_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "median s" in result.stdout and "target" in result.stdout
+
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["options"]["quick"] is True
+    assert {"cpus", "memory_gib", "python", "variants"} <= report["machine"].keys()
+
+    (size,) = report["sizes"]
+    assert (size["n"], size["m"], size["rounds"]) == (2, 10, 1)
+    assert size["pages_built"] == 2
+    assert set(size["commands"]) == set(COMMANDS)
+    for label in ("floor", "build", "build --check"):
+        entry = size["commands"][label]
+        assert entry["status"] == "ok", (label, entry["reason"])
+        assert len(entry["runs_s"]) == 1
+        assert entry["median_s"] > 0 and entry["pages_per_s"] > 0 and entry["peak_rss_mb"] > 0
+    assert size["commands"]["build"]["ratio_to_floor"] > 0
+    for label in ("diff --format json", "check"):  # may not exist yet: then reported as n/a, never faked
+        entry = size["commands"][label]
+        assert entry["status"] in ("ok", "n/a"), (label, entry["reason"])
+        assert (entry["median_s"] is None) == (entry["status"] == "n/a")
+
+    startup = report["startup"]
+    assert len(startup["commands"]) == 2
+    assert all(c["status"] == "ok" and c["median_s"] > 0 for c in startup["commands"].values())
+    assert startup["ratio"] > 0
+
+    names = [t["target"] for t in report["targets"]]
+    assert len(names) == 5
+    assert all(t["status"] in ("pass", "miss", "n/a") for t in report["targets"])
+    assert report["skipped"] == []
