@@ -224,7 +224,13 @@ def floor_template(base: Path, sections: list[Section]) -> str:
         page_sections.append(
             {"id": s.id, "title": s.title, "toc_spacing": s.toc_spacing, "questions": questions, "toc": questions}
         )
+
+    def layout(q: dict[str, Any]) -> str:
+        """What variants provides to the page template as layout(q)."""
+        return env.get_template(f"layouts/{q['layout']}.md.j2").render(q=q)
+
     return env.get_template("page.md.j2").render(
+        layout=layout,
         front_matter="title: {{ name }} FAQs\nnav: {{ nav }}\n",
         title="{{ name }} FAQs",
         intro="Still have questions? See below for answers to commonly asked questions or email [partner@code.org](partner@code.org). ",

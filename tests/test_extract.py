@@ -324,3 +324,13 @@ def test_any_family_round_trips_exactly(pages: list[list[str]], newline: str, fi
     with tempfile.TemporaryDirectory() as folder:
         write_tree(Path(folder), extraction.files)
         assert rebuilt(Path(folder)) == {f"p{n}.md": text.encode("utf-8") for n, text in enumerate(texts)}
+
+
+def test_faq_shape_writes_the_shipped_template_and_layouts() -> None:
+    """Extracted FAQ projects use the same template as base/: one copy cannot drift from the other."""
+    from conftest import REPO
+    from variants.pageshapes import FAQ_LAYOUTS, FAQ_TEMPLATE
+
+    assert FAQ_TEMPLATE == (REPO / "base" / "page.md.j2").read_text()
+    for name, text in FAQ_LAYOUTS.items():
+        assert text == (REPO / "base" / "layouts" / f"{name}.md.j2").read_text()

@@ -113,3 +113,23 @@ def test_plain_substitution_renders_like_jinja(text: str) -> None:
     assert not isinstance(slow, Exception), slow
     assert fast.names == slow.names
     assert fast.render(context) == slow.render(context)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    values=st.dictionaries(
+        st.text(st.sampled_from("ab_Z0 .-:#'\"\t"), min_size=1, max_size=6),
+        st.one_of(
+            st.text(st.sampled_from("aB_9 .,/()-:#'\"!*&yesnotrulfNY"), max_size=10),
+            st.sampled_from(["yes", "No", "null", "~", "on", "12", "1.5", "0x1F", "2017-01-01", "Regional Partner FAQs"]),
+        ),
+        max_size=3,
+    )
+)
+def test_front_matter_fast_path_writes_what_pyyaml_writes(values: dict[str, str]) -> None:
+    from variants.rendering import _Dumper, _dump_front_matter
+
+    assume(values)  # no keys: no front matter lines at all
+    expected = yaml.dump(values, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    assert _dump_front_matter(values) == expected
+    assert yaml.safe_load(expected) == values

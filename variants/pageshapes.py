@@ -30,7 +30,7 @@ FAQ_TEMPLATE = (
     "{% for q in section.toc %}\n- [{{ q.toc }}](#{{ q.id }})\n{% endfor %}\n"
     "{% endfor %}\n{{ toc_end }}\n\n"
     "{% for section in sections %}\n{% for q in section.questions %}\n"
-    '{% include "layouts/" ~ q.layout ~ ".md.j2" %}\n'
+    "{{ layout(q) -}}\n"
     "{% endfor %}\n{% endfor %}\n{{ footer }}\n"
 )
 FAQ_LAYOUTS = {
@@ -45,7 +45,7 @@ FAQ_LAYOUTS = {
 }
 BLOCK_TEMPLATE = (
     "{#- Written by variants extract: the page is its blocks, in order (see layouts/). -#}\n"
-    '{% for section in sections %}{% for q in section.questions %}{% include "layouts/" ~ q.layout ~ ".md.j2" %}'
+    '{% for section in sections %}{% for q in section.questions %}{{ layout(q) }}'
     "{% endfor %}{% endfor %}\n"
 )
 BLOCK_LAYOUTS = {

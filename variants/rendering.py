@@ -60,9 +60,8 @@ class Renderer:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        templates = project.templates
         self.page_env = SandboxedEnvironment(
-            loader=FunctionLoader(lambda name: (templates[name], f"base/{name}", lambda: True) if name in templates else None),
+            loader=FunctionLoader(self._load_template),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -72,6 +71,30 @@ class Renderer:
         self._text_env: SandboxedEnvironment | None = None
         self._texts: dict[str, _Compiled | TemplateSyntaxError] = {}
         self._page_template: Template | None = None
+        self._layouts: dict[str, Any] = {}
+
+    def _load_template(self, name: str) -> tuple[str, str, Any] | None:
+        """Template sources from base/. ``NAME#macro`` is file NAME as a macro ``block(q)``,
+        on the same lines (so errors keep their line numbers), for ``layout(q)``."""
+        file, _, macro = name.partition("#")
+        source = self.project.templates.get(file)
+        if source is None:
+            return None
+        if macro:
+            source = "{% macro block(q) %}" + source + "{% endmacro %}"
+        return source, f"base/{file}", lambda: True
+
+    def layout(self, question: dict[str, Any]) -> str:
+        """One question's block in its layout (base/layouts/NAME.md.j2); ``layout(q)`` in templates.
+
+        Calling a macro is much cheaper than ``{% include %}``, which makes a
+        new context for every question of every page.
+        """
+        name = question["layout"]
+        block = self._layouts.get(name)
+        if block is None:
+            block = self._layouts[name] = self.page_env.get_template(f"layouts/{name}.md.j2#macro").module.block
+        return str(block(question))
 
     @property
     def text_env(self) -> SandboxedEnvironment:
@@ -179,18 +202,16 @@ class Renderer:
 
     @staticmethod
     def _question(question: Entry, rule: str, text: Any) -> dict[str, Any]:
-        def field(key: str) -> str:
-            return text(question.values[key], question.locs[key])
-
-        body = field("question")
+        values, locs = question.values, question.locs
+        body = text(values["question"], locs["question"])
         return {
             "id": question.id,
             "question": body,
-            "answer": field("answer"),
-            "toc": field("toc") if "toc" in question.values else body,
-            "anchor": question.get("anchor", question.id),
-            "rule": field("rule") if "rule" in question.values else rule,
-            "layout": question.get("layout", "standard"),
+            "answer": text(values["answer"], locs["answer"]),
+            "toc": text(values["toc"], locs["toc"]) if "toc" in values else body,
+            "anchor": values.get("anchor", question.id),
+            "rule": text(values["rule"], locs["rule"]) if "rule" in values else rule,
+            "layout": values.get("layout", "standard"),
         }
 
     def _render_page(self, context: dict[str, Any]) -> str:
@@ -198,7 +219,7 @@ class Renderer:
         try:
             if self._page_template is None:
                 self._page_template = self.page_env.get_template(name)
-            return self._page_template.render(context)
+            return self._page_template.render(context, layout=self.layout)
         except TemplateSyntaxError as exc:
             where = Loc(exc.filename or f"base/{name}", exc.lineno or 0)
             raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None
@@ -239,7 +260,26 @@ def _template_loc(exc: BaseException, name: str) -> Loc:
     return Loc(f"base/{name}")
 
 
+# Text that YAML writes unquoted, character for character: no indicators, no
+# leading or trailing space. Whether it would read back as text (not a number,
+# a boolean or null) is the resolver's question, asked separately.
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_ .,/()-]*[A-Za-z0-9_.)]|[A-Za-z_]")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _plain(text: str) -> bool:
+    return bool(_PLAIN.fullmatch(text)) and "  " not in text and _resolve(text) == _STR_TAG
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _resolve(text: str) -> str:
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+
+
 def _dump_front_matter(values: dict[str, str]) -> str:
-    if not values:
-        return ""
+    """The front matter as YAML: simple values written directly, the rest by PyYAML (quoted as needed)."""
+    if all(_plain(key) and _plain(value) for key, value in values.items()):
+        return "".join(f"{key}: {value}\n" for key, value in values.items())
     return yaml.dump(values, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)

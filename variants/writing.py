@@ -81,9 +81,12 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
 def _target(out_dir: Path, name: str) -> Path:
     """The file for ``name``, refusing any path that leaves ``out_dir`` through links."""
     target = out_dir / name
-    root = out_dir.resolve()
-    parent = target.parent.resolve()
-    if (parent != root and root not in parent.parents) or target.is_symlink():
+    escapes = False
+    if "/" in name:  # only a subfolder can lead out of the output folder
+        root = out_dir.resolve()
+        parent = target.parent.resolve()
+        escapes = parent != root and root not in parent.parents
+    if escapes or target.is_symlink():
         raise VariantsError(error(f"{out_dir}/{name}", "refusing to write through a symbolic link", "output"))
     return target
 
