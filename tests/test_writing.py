@@ -136,35 +136,22 @@ def test_hand_edited_page_of_deleted_override_is_kept(run, shipped: Path) -> Non
 def test_full_disk_leaves_nothing_behind(run, shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     edit_answer(shipped)
     before = snapshot(shipped / "out")
-    real_fdopen = os.fdopen
-    opened = []
+    real_write = os.write
+    writes = []
 
-    class Full:
-        """A file whose writes fail, as on a full disk, from the second file on."""
+    def full(fd: int, data: bytes) -> int:
+        """The disk fills up while the second page is written."""
+        writes.append(fd)
+        if len(writes) == 2:
+            real_write(fd, bytes(data)[:100])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
 
-        def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
-            self.stream = stream
-
-        def __enter__(self):  # type: ignore[no-untyped-def]
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.stream.close()
-
-        def write(self, data: bytes) -> int:
-            if len(opened) == 2:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            return self.stream.write(data)
-
-    def fdopen(fd: int, *args: object, **kwargs: object) -> Full:
-        opened.append(fd)
-        return Full(real_fdopen(fd, *args, **kwargs))
-
-    monkeypatch.setattr(writing.os, "fdopen", fdopen)
+    monkeypatch.setattr(writing.os, "write", full)
     result = run("-C", shipped, "build")
     assert result.exit_code == 1
     assert result.stderr.endswith(": cannot write: No space left on device; nothing was changed\n")
-    assert len(opened) == 2
+    assert len(writes) == 2
     assert snapshot(shipped / "out") == before  # first page staged, then dropped: no partial file, no temp file
 
 
@@ -175,7 +162,7 @@ def test_read_only_out_folder(run, shipped: Path, monkeypatch: pytest.MonkeyPatc
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", str(shipped / "out"))
 
-    monkeypatch.setattr(writing.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(writing.os, "open", refuse)
     result = run("-C", shipped, "build")
     assert result.exit_code == 1
     assert result.stderr == f"{shipped}/out: cannot write: Permission denied; nothing was changed\n"
@@ -289,3 +276,16 @@ def test_pages_from_the_golden_copy_are_adopted_without_rewrite(run, shipped: Pa
     assert result.exit_code == 0
     assert result.stderr == "2 pages built: 0 changed, 2 unchanged\n"
     assert (out / writing.MANIFEST).exists()
+
+
+def test_new_pages_follow_the_umask_and_reuse_a_killed_runs_temp_name(run, shipped: Path, tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / f".{RP}.{os.getpid()}.variants-tmp").write_text("left by a killed run")
+    old = os.umask(0o027)
+    try:
+        assert run("-C", shipped, "build", "--out", out).exit_code == 0
+    finally:
+        os.umask(old)
+    assert (out / RP).stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in out.iterdir()) == [writing.MANIFEST, PLP, RP]

@@ -13,7 +13,6 @@ import difflib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,10 +141,25 @@ def unified_diff(plan: Plan) -> str:
     return "".join(chunks)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _stage(target: Path, data: bytes) -> str:
+    """Write ``data`` to a new file beside ``target``; like any new file, its mode follows the umask."""
+    temp = str(target.parent / f".{target.name}.{os.getpid()}.variants-tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        handle = os.open(temp, flags, 0o666)
+    except FileExistsError:  # left by a run of ours that was killed: the name is ours to reuse
+        os.unlink(temp)
+        handle = os.open(temp, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+    except OSError:
+        os.close(handle)
+        os.unlink(temp)
+        raise
+    os.close(handle)
+    return temp
 
 
 def apply(plan: Plan) -> None:
@@ -159,16 +173,13 @@ def apply(plan: Plan) -> None:
     if not writes and not plan.pending:
         return
     staged: list[tuple[str, Path]] = []
-    mode = 0o666 & ~_umask()
     try:
+        plan.out_dir.mkdir(parents=True, exist_ok=True)
         for change in writes:
             target = _target(plan.out_dir, change.name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".variants-", suffix=".tmp")
-            staged.append((temp, target))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write((change.new or "").encode("utf-8", errors="surrogateescape"))
-            os.chmod(temp, mode)
+            if "/" in change.name:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            staged.append((_stage(target, (change.new or "").encode("utf-8", errors="surrogateescape")), target))
     except OSError as exc:
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
