@@ -114,6 +114,12 @@ class Series:
         return max(r.rss_mb for r in self.runs) if self.runs and self.status == "ok" else None
 
 
+# Children run as on a user's machine: Python caches compiled modules. (Some
+# sandboxes set PYTHONDONTWRITEBYTECODE, which makes every start recompile the
+# package from source and would put that cost on variants alone.)
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_process(argv: list[str], cwd: Path, timeout: float, stdout_path: Path | None = None) -> Run:
     """Run ``argv`` as one process; wall time from spawn to exit, peak RSS of that process.
 
@@ -124,7 +130,7 @@ def run_process(argv: list[str], cwd: Path, timeout: float, stdout_path: Path | 
         os.sync()
     with tempfile.TemporaryFile() as err, open(stdout_path or os.devnull, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD_ENV)
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:

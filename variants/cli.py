@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -45,6 +44,8 @@ class _Group(click.Group):
             sys.exit(130)
         except Exception as exc:  # pragma: no cover - exercised via a monkeypatched fault in tests
             if os.environ.get("VARIANTS_DEBUG"):
+                import traceback
+
                 traceback.print_exc()
             click.echo(
                 f"variants: internal error: {type(exc).__name__}: {exc} (set VARIANTS_DEBUG=1 for the traceback)",

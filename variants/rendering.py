@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
+from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import Loc, Problem, VariantsError, error
@@ -112,6 +112,8 @@ class Renderer:
         return cached
 
     def _compile_jinja(self, source: str) -> _Compiled | TemplateSyntaxError:
+        from jinja2 import meta
+
         cr = _cr_sentinel(source)
         escaped = source.replace("\r", cr) if cr else source
         try:

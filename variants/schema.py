@@ -6,7 +6,6 @@ and the JSON Schema printed by ``variants schema``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,6 +151,8 @@ def _found(value: Any) -> str:
 
 def suggest(word: str, choices: list[str] | tuple[str, ...] | set[str] | Any) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or nothing."""
+    import difflib  # only on the error path: start-up stays light
+
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

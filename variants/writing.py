@@ -9,7 +9,6 @@ the tool wrote, which is how hand edits and the tool's own files are told apart.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -129,6 +128,8 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
 
 def unified_diff(plan: Plan) -> str:
     """A unified diff of every pending change, paths relative to the output folder's parent."""
+    import difflib
+
     chunks: list[str] = []
     base = plan.out_dir.as_posix().strip("/")
     for change in plan.pending:
