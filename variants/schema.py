@@ -164,38 +164,49 @@ def validate(doc: Doc, spec: Field) -> list[Problem]:
     return problems
 
 
+_TYPES: dict[str, type] = {"text": str, "bool": bool, "int": int, "list": list, "object": dict, "map": dict}
+
+
+def _name(path: Path_) -> str:
+    return f"'{path[-1]}'" if path and isinstance(path[-1], str) else "this entry" if path else "the file"
+
+
 def _check(doc: Doc, spec: Field, value: Any, path: Path_, problems: list[Problem]) -> None:
-    where = doc.loc(path)
-    name = f"'{path[-1]}'" if path and isinstance(path[-1], str) else "this entry" if path else "the file"
-    expected = {"text": str, "bool": bool, "int": int, "list": list, "object": dict, "map": dict}[spec.kind]
+    # Called for every value of every file: locations and names are worked out only for problems.
+    kind = spec.kind
+    expected = _TYPES[kind]
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        hint = " (put it in quotes)" if spec.kind == "text" and isinstance(value, (int, float, bool)) else ""
-        want = {"text": "text", "object": "a mapping", "map": "a mapping"}.get(spec.kind, _KIND_NAMES[expected])
-        problems.append(error(where, f"{name} must be {want}, found {_found(value)}{hint}", "type"))
+        hint = " (put it in quotes)" if kind == "text" and isinstance(value, (int, float, bool)) else ""
+        want = {"text": "text", "object": "a mapping", "map": "a mapping"}.get(kind, _KIND_NAMES[expected])
+        problems.append(error(doc.loc(path), f"{_name(path)} must be {want}, found {_found(value)}{hint}", "type"))
         return
-    if spec.kind == "text" and spec.pattern and not re.match(spec.pattern, value):
-        problems.append(error(where, f"{name} {value!r} is not a valid id (letters, digits, '_', '-', '.')", "type"))
-    elif spec.kind == "int" and spec.minimum is not None and value < spec.minimum:
-        problems.append(error(where, f"{name} must be at least {spec.minimum}", "type"))
-    elif spec.kind == "list" and spec.item:
+    if kind == "text":
+        if spec.pattern and not re.match(spec.pattern, value):
+            message = f"{_name(path)} {value!r} is not a valid id (letters, digits, '_', '-', '.')"
+            problems.append(error(doc.loc(path), message, "type"))
+    elif kind == "object":
+        fields = spec.fields
+        for key, item in value.items():
+            sub = fields.get(key)
+            if sub is None:
+                problems.append(
+                    error(doc.key_loc((*path, key)), f"unknown key '{key}'{suggest(key, fields)}", "unknown-key")
+                )
+            elif sub.kind != "text" or sub.pattern or not isinstance(item, str):
+                _check(doc, sub, item, (*path, key), problems)
+        for key, sub in fields.items():
+            if sub.required and key not in value:
+                problems.append(error(doc.loc(path), f"missing required key '{key}'", "missing-key"))
+    elif kind == "list" and spec.item:
         for i, item in enumerate(value):
             _check(doc, spec.item, item, (*path, i), problems)
-    elif spec.kind == "map" and spec.item:
+    elif kind == "map" and spec.item:
         for key, item in value.items():
             if spec.pattern and not re.match(spec.pattern, key):
                 problems.append(error(doc.key_loc((*path, key)), f"'{key}' is not a valid name", "type"))
             _check(doc, spec.item, item, (*path, key), problems)
-    elif spec.kind == "object":
-        for key, item in value.items():
-            if key not in spec.fields:
-                problems.append(
-                    error(doc.key_loc((*path, key)), f"unknown key '{key}'{suggest(key, spec.fields)}", "unknown-key")
-                )
-            else:
-                _check(doc, spec.fields[key], item, (*path, key), problems)
-        for key, sub in spec.fields.items():
-            if sub.required and key not in value:
-                problems.append(error(where, f"missing required key '{key}'", "missing-key"))
+    elif kind == "int" and spec.minimum is not None and value < spec.minimum:
+        problems.append(error(doc.loc(path), f"{_name(path)} must be at least {spec.minimum}", "type"))
 
 
 def json_schema(spec: Field, title: str | None = None) -> dict[str, Any]:
