@@ -20,10 +20,10 @@ from .schema import OVERRIDE, json_schema
 
 SCHEMA_FILE = "base/override.schema.json"
 
-# Which name a template must read for a source key to have any effect.
-_PAGE_READS = {"rule": "rule", "front_matter": "front_matter", "title": "title", "intro": "intro", "toc_end": "toc_end", "footer": "footer"}
-_ENTRY_READS = {"title": "title", "toc_spacing": "toc_spacing", "toc_before": "toc", "toc_after": "toc",
-                "question": "question", "answer": "answer", "toc": "toc", "anchor": "anchor", "rule": "rule", "layout": "layout"}
+# Section and question keys that matter only if a template reads them; a key
+# takes effect through the name of the same spelling, except these.
+_ENTRY_KEYS = frozenset({"title", "toc_spacing", "toc_before", "toc_after", "question", "answer", "toc", "anchor", "rule", "layout"})
+_READ_AS = {"toc_before": "toc", "toc_after": "toc"}
 
 
 def override_schema_text() -> str:
@@ -71,21 +71,26 @@ def _entry_id(doc: Doc, path: Path_) -> str:
     return str(entry.get("id", "?")) if isinstance(entry, dict) else "?"
 
 
+def _entries(doc: Doc) -> Iterator[tuple[Path_, dict[str, Any]]]:
+    """Every section and question of a (well-formed) document, with its path."""
+    for i, section in enumerate(doc.data.get("sections") or []):
+        yield ("sections", i), section
+        for j, question in enumerate(section.get("questions") or []):
+            yield ("sections", i, "questions", j), question
+
+
 def unused_findings(project: Project, renderer: Renderer, pages: list[Page]) -> list[Problem]:
     """Keys and program variables that no template or text reads: they would silently do nothing."""
     reads = template_reads(project, renderer)
     problems: list[Problem] = []
     for doc in [project.content, *(o.doc for o in project.overrides)]:
         for key in PAGE_KEYS:
-            if key in doc.data and _PAGE_READS[key] not in reads:
+            if key in doc.data and key not in reads:
                 problems.append(finding(doc.key_loc((key,)), "unused-key", f"'{key}' is set but no template reads it"))
-        for i, section in enumerate(doc.data.get("sections") or []):
-            entries = [(("sections", i), section)]
-            entries += [(("sections", i, "questions", j), q) for j, q in enumerate(section.get("questions") or [])]
-            for path, entry in entries:
-                for key in entry:
-                    if key in _ENTRY_READS and _ENTRY_READS[key] not in reads:
-                        problems.append(finding(doc.key_loc((*path, key)), "unused-key", f"'{key}' is set but no template reads it"))
+        for path, entry in _entries(doc):
+            for key in entry:
+                if key in _ENTRY_KEYS and _READ_AS.get(key, key) not in reads:
+                    problems.append(finding(doc.key_loc((*path, key)), "unused-key", f"'{key}' is set but no template reads it"))
     by_source = {page.source: page for page in pages}
     defaults = [str(spec["default"]) for spec in project.variables.values() if spec and "default" in spec]
     for override in project.overrides:
@@ -125,18 +130,15 @@ def noop_findings(project: Project, renderer: Renderer, base: Page, pages: list[
                         problems.append(finding(doc.key_loc((key, fm_key)), "no-op", f"front-matter '{fm_key}' is the same as the base"))
             elif key in doc.data and base.values.get(key) == doc.data[key]:
                 problems.append(finding(doc.key_loc((key,)), "no-op", f"'{key}' is the same as the base"))
-        for i, section in enumerate(doc.data.get("sections") or []):
-            patches = [(("sections", i), section)]
-            patches += [(("sections", i, "questions", j), q) for j, q in enumerate(section.get("questions") or [])]
-            for path, patch in patches:
-                known = entries.get(patch["id"])
-                if known is None or patch.get("remove"):
-                    continue
-                if set(patch) <= {"id", "questions"} and not patch.get("questions"):
-                    problems.append(finding(doc.loc(path), "no-op", f"entry '{patch['id']}' changes nothing"))
-                for key, value in patch.items():
-                    if key in known.values and known.values[key] == value:
-                        problems.append(finding(doc.key_loc((*path, key)), "no-op", f"'{key}' of '{patch['id']}' is the same as the base"))
+        for path, patch in _entries(doc):
+            known = entries.get(patch["id"])
+            if known is None or patch.get("remove"):
+                continue
+            if set(patch) <= {"id", "questions"} and not patch.get("questions"):
+                problems.append(finding(doc.loc(path), "no-op", f"entry '{patch['id']}' changes nothing"))
+            for key, value in patch.items():
+                if key in known.values and known.values[key] == value:
+                    problems.append(finding(doc.key_loc((*path, key)), "no-op", f"'{key}' of '{patch['id']}' is the same as the base"))
         page = by_source.get(override.path)
         if page is None:
             continue
