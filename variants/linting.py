@@ -7,6 +7,7 @@ regular expressions over the raw text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -115,9 +116,15 @@ def _front_matter_lines(text: str) -> int:
 _BACK_TO_TOP = re.compile(r"^\s*$")
 
 
-def _model(text: str, path: str) -> _PageModel:
+@functools.cache
+def _parser() -> Any:
+    """One CommonMark parser for every page (making one costs more than parsing a page)."""
     from markdown_it import MarkdownIt
 
+    return MarkdownIt("commonmark")
+
+
+def _model(text: str, path: str) -> _PageModel:
     skip = _front_matter_lines(text)
     lines = text.split("\n")
     body = "\n".join(lines[skip:])
@@ -126,7 +133,7 @@ def _model(text: str, path: str) -> _PageModel:
     anchor_first = False
     list_depth = 0
     heading: _Heading | None = None
-    tokens = MarkdownIt("commonmark").parse(body)
+    tokens = _parser().parse(body)
     for index, token in enumerate(tokens):
         if token.type == "bullet_list_open":
             list_depth += 1
