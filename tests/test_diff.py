@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,10 +12,22 @@ from typing import Any
 
 import click
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import PAGES, write_tree
 from variants.diffing import diff_report
-from variants.reporting import FORMATS, format_report, plain, to_text
+from variants.reporting import (
+    FORMATS,
+    _encode,
+    _joined,
+    format_report,
+    iter_report,
+    plain,
+    report_data,
+    to_json,
+    to_text,
+)
 from variants.textdiff import changed_lines, words
 
 PLP, RP = "professional-learning-partner", "regional-partner"
@@ -338,6 +351,106 @@ def test_hostile_question_text_in_every_format(run, shipped: Path) -> None:
     md = run("-C", shipped, "diff", "--format", "markdown").stdout
     assert "\\<script\\>" in md and "\\<b\\>bold" in md
     assert "+ What about <script>" in md  # in a diff block, where Markdown shows text as it is
+
+
+# Many changes at once, and reports on many programs.
+
+
+def test_many_added_questions_and_sections_are_each_declared(run, shipped: Path) -> None:
+    # deepdiff's default would report a mapping with under a third of its keys in common
+    # as one new value (and the statements would miss what is in it).
+    added = "".join(f"      - id: n{k}\n        question: Q{k}?\n        answer: A{k}\n" for k in range(7))
+    sections = "".join(
+        f"  - id: x{k}\n    title: X{k}\n    questions:\n      - id: xq{k}\n        question: Q?\n        answer: A\n"
+        for k in range(5)
+    )
+    changed = "      - id: ca\n        toc: CA\n        anchor: caa\n        rule: ___\n        layout: compact\n"
+    write_tree(
+        shipped,
+        {
+            "overrides/many.yml": "program:\n  name: Many\n  nav: many\nsections:\n  - id: in-person\n    questions:\n"
+            + added
+            + changed
+            + "        toc_after: recruit\n"
+            + sections
+        },
+    )
+    data = report_json(run, shipped)
+    statements = comparison(data, "many")["statements"]
+    added_ids = [s["id"] for s in statements if s["change"] == "added"]
+    assert added_ids == [f"n{k}" for k in range(7)] + [x for k in range(5) for x in (f"x{k}", f"xq{k}")]
+    assert {s["field"] for s in statements if s["id"] == "ca"} == {"toc", "anchor", "rule", "layout", "toc_after"}
+    states = cells(data)
+    assert states["ca"]["many"] == "replaced" and states["n3"]["many"] == states["xq4"]["many"] == "program-only"
+
+
+def test_a_pair_report_is_the_same_in_every_process(shipped: Path) -> None:
+    # Both programs add question 'extra', in different sections: it is removed from one
+    # section and added to the other, and the report says so the same way every time.
+    question = "    questions:\n      - id: extra\n        question: Extra?\n        answer: A\n"
+    write_tree(
+        shipped,
+        {
+            "overrides/a.yml": "program:\n  name: A\n  nav: a\nsections:\n  - id: general\n" + question,
+            "overrides/b.yml": "program:\n  name: B\n  nav: b\nsections:\n  - id: in-person\n" + question,
+        },
+    )
+    outputs = set()
+    for seed in ("0", "1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-m", "variants", "-C", str(shipped), "diff", "a", "b", "--format", "json"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    (output,) = outputs
+    (extra,) = [s for s in json.loads(output)["comparisons"][0]["statements"] if s["id"] == "extra"]
+    assert extra["text"].startswith("question 'extra' only in b, in section 'in-person'")
+
+
+def test_json_is_what_json_dumps_writes(third: Path) -> None:
+    page = third / "out" / PAGES[1]
+    page.write_text(page.read_text().replace("can we publish", "may we publish") + "\n\n")
+    write_tree(
+        third,
+        {
+            "overrides/fourth.yml": 'program:\n  name: Fourth\n  nav: f\nfront_matter:\n  extra: "’x’ → y"\n'
+            "sections:\n  - id: in-person\n    toc_spacing: 4\n    before: general\n"
+        },
+    )
+    for show in (False, True):
+        report = diff_report(third, show_variables=show)
+        expected = json.dumps(report_data(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        assert to_json(report) == expected
+    # Values the fast path leaves to the json module: floats, mappings with other keys (sorted as numbers).
+    odd: dict[str, Any] = {"b": [1.5, None, True, {}, [], {10: "y", 2: "x"}, float("inf")], "a": {"é": '\u2028"\\'}}
+    for level in (0, 3):
+        assert _encode(odd, level) == json.dumps(odd, indent=2, sort_keys=True, ensure_ascii=False).replace(
+            "\n", "\n" + "  " * level
+        )
+
+
+def test_reports_are_written_one_program_at_a_time(third: Path) -> None:
+    report = diff_report(third, show_variables=True)
+    comparisons = report.comparisons
+    assert len(comparisons) == 3 and [c.new for c in comparisons] == list(report.columns)
+    assert comparisons[2] == comparisons[-1] and comparisons[:1] == [comparisons[0]]
+    assert comparisons == tuple(comparisons)  # made again, equal
+    for fmt in FORMATS:
+        pieces = list(iter_report(report, fmt))
+        assert len(pieces) > 3
+        assert "".join(pieces) == format_report(report, fmt)
+    with pytest.raises(ValueError):
+        iter_report(report, "yaml")
+
+
+@given(st.lists(st.lists(st.sampled_from(["", "a", "\n", "b\n", "\n\n", " "]), max_size=4), max_size=5), st.booleans())
+def test_joined_pieces_are_the_joined_lines(groups: list[list[str]], strip: bool) -> None:
+    lines = [line for group in groups for line in group]
+    whole = "\n".join(lines).rstrip("\n") if strip else "\n".join(lines)
+    assert "".join(_joined(groups, strip)) == whole + "\n"
 
 
 # Program against program.

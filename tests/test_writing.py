@@ -289,3 +289,26 @@ def test_new_pages_follow_the_umask_and_reuse_a_killed_runs_temp_name(run, shipp
         os.umask(old)
     assert (out / RP).stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in out.iterdir()) == [writing.MANIFEST, PLP, RP]
+
+
+def test_a_report_that_fails_halfway_leaves_the_old_file(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("old report\n")
+
+    def pieces():  # type: ignore[no-untyped-def]
+        yield "new start"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(writing.VariantsError) as info:
+        writing.write_file(report, pieces())
+    assert [p.one_line() for p in info.value.problems] == [f"{report}: cannot write: No space left on device"]
+    assert report.read_text() == "old report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_diff_output_file_is_written_whole(run, shipped: Path, tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    result = run("-C", shipped, "diff", "--format", "markdown", "--output", target)
+    assert result.exit_code == 0
+    assert result.stderr == f"wrote {target}\n"
+    assert target.read_text() == run("-C", shipped, "diff", "--format", "markdown").stdout

@@ -168,12 +168,13 @@ def new(ctx: click.Context, name: str, slug: str | None) -> None:
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of override files (editors use it to validate and complete)."""
     from .checking import override_schema_text
+    from .writing import write_file
 
     text = override_schema_text()
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_file(output, [text])
         click.echo(f"wrote {output}", err=True)
 
 
@@ -203,22 +204,21 @@ def diff(
 ) -> None:
     """Report where programs diverge: every program against the base, or PROGRAM_B against PROGRAM_A."""
     from .diffing import diff_report
-    from .errors import error
-    from .reporting import format_report, plain
+    from .reporting import iter_report, plain
+    from .writing import write_file
 
     if len(programs) not in (0, 2):
         raise click.UsageError("give two programs to compare with each other, or none to compare all with the base")
     pair = (programs[0], programs[1]) if programs else None
     report = diff_report(project_dir(ctx), pair, _out_dir(ctx, out), show_variables)
     color = output is None and _colour_wanted(sys.stdout)
-    text = format_report(report, fmt, click.style if color else plain)
+    # Written piece by piece (a program at a time): a report on thousands of programs is never one string.
+    pieces = iter_report(report, fmt, click.style if color else plain)
     if output is None:
-        click.echo(text, nl=False, color=color)
+        for piece in pieces:
+            click.echo(piece, nl=False, color=color)
     else:
-        try:
-            output.write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise VariantsError(error(str(output), f"cannot write: {exc.strerror or exc}", "output")) from None
+        write_file(output, pieces)
         click.echo(f"wrote {output}", err=True)
     if fail_on_drift and report.has_drift:
         for drift in report.drift:

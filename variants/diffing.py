@@ -5,16 +5,20 @@ programs, with the first of them) by deepdiff, and every difference becomes a pl
 statement naming the override line that declares it. Rendered texts give the
 evidence word by word, a matrix gives the overview, and pages in the output folder
 that differ from what the sources produce are reported as drift. The result is
-plain data; nothing here prints, writes or exits.
+plain data; nothing here prints, writes or exits. The matrix is worked out at once;
+each program's statements and evidence are made as the report is read, so a report
+on thousands of programs can be written one program at a time.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from deepdiff import DeepDiff
 
@@ -145,6 +149,10 @@ class Cell:
     moved: bool = False
 
 
+# Cells are shared: a matrix of thousands of programs holds only these.
+_CELLS = {(state, moved): Cell(state, moved) for state in STATES for moved in (False, True)}
+
+
 @dataclass(frozen=True)
 class Row:
     """A matrix row: one question and its cell in every compared program."""
@@ -174,7 +182,7 @@ class Report:
     out: str
     show_variables: bool
     programs: tuple[Program, ...]
-    comparisons: tuple[Comparison, ...]
+    comparisons: Sequence[Comparison]  # made one by one as they are read
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     drift: tuple[Drift, ...]
@@ -184,33 +192,50 @@ class Report:
         return bool(self.drift)
 
 
-@dataclass
 class _Side:
-    """One side of a comparison: a merged page, its variables, its override."""
+    """One side of a comparison: a merged page, its variables, its override.
 
-    name: str
-    page: Page
-    context: dict[str, str]
-    override: Override | None = None
-    index: dict[str, Path_] = field(default_factory=dict)  # entry id -> its place in the override
-    sections: dict[str, Entry] = field(default_factory=dict)
-    questions: dict[str, Entry] = field(default_factory=dict)
-    owner: dict[str, str] = field(default_factory=dict)  # question id -> section id
-    key_of: dict[Loc, Loc] = field(default_factory=dict)  # a value's place -> its key's place
+    Cheap to make: what only the statements need (where the override writes each
+    entry and key) is worked out on first use.
+    """
 
-    def __post_init__(self) -> None:
-        for section in self.page.sections:
+    def __init__(self, name: str, page: Page, context: dict[str, str], override: Override | None = None) -> None:
+        self.name = name
+        self.page = page
+        self.context = context
+        self.override = override
+        self.sections: dict[str, Entry] = {}
+        self.questions: dict[str, Entry] = {}
+        self.owner: dict[str, str] = {}  # question id -> section id
+        for section in page.sections:
             self.sections[section.id] = section
             for question in section.children:
                 self.questions[question.id] = question
                 self.owner[question.id] = section.id
+
+    @cached_property
+    def model(self) -> dict[Part, Any]:
+        """The merged content as plain data, the shape deepdiff compares."""
+        return _model(self.page)
+
+    @cached_property
+    def index(self) -> dict[str, Path_]:
+        """Entry id -> its place in the override."""
+        index: dict[str, Path_] = {}
         if self.override is not None:
-            doc = self.override.doc
-            self.key_of = {doc.loc(path): doc.key_loc(path) for path in doc.keys if path in doc.values}
             for i, sdata in enumerate(self.override.doc.data.get("sections") or []):
-                self.index[sdata["id"]] = ("sections", i)
+                index[sdata["id"]] = ("sections", i)
                 for j, qdata in enumerate(sdata.get("questions") or []):
-                    self.index.setdefault(qdata["id"], ("sections", i, "questions", j))
+                    index.setdefault(qdata["id"], ("sections", i, "questions", j))
+        return index
+
+    @cached_property
+    def key_of(self) -> dict[Loc, Loc]:
+        """A value's place -> its key's place, in the override."""
+        if self.override is None:
+            return {}
+        doc = self.override.doc
+        return {doc.loc(path): doc.key_loc(path) for path in doc.keys if path in doc.values}
 
     def declared(self, loc: Loc | None) -> Loc | None:
         """Where this side's override file sets the value at ``loc`` (its key's line), or None."""
@@ -236,7 +261,7 @@ class _Side:
         return doc.loc(path)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Changes:
     """What deepdiff found, by page part."""
 
@@ -252,7 +277,10 @@ def diff_report(
     root: Path, pair: tuple[str, str] | None = None, out_dir: Path | None = None, show_variables: bool = False
 ) -> Report:
     """The report for the project at ``root``: every program against the base, or
-    ``pair[1]`` against ``pair[0]``; drift is looked for in ``out_dir`` (default: out/)."""
+    ``pair[1]`` against ``pair[0]``; drift is looked for in ``out_dir`` (default: out/).
+
+    The matrix is worked out here; each program's statements and evidence are made
+    when the report's comparisons are read (see ``_Comparisons``)."""
     root = Path(root)
     project = load_project(root)
     pages = resolve_all(project)
@@ -260,33 +288,33 @@ def diff_report(
     renderer = Renderer(project)
     problems: list[Problem] = []
     overrides = {o.slug: o for o in project.overrides}
-    sides = {p.slug: _Side(p.slug, p, renderer.variables(p, problems), overrides[p.slug]) for p in pages}
+    contexts = {p.slug: renderer.variables(p, problems) for p in pages}
+    by_slug = {p.slug: p for p in pages}
     if pair is None:
         placeholders = {name: "{{ " + name + " }}" for name in project.variables}
         old = _Side(BASE, base_page(project), placeholders)
-        news = list(sides.values())
-        shown = news
+        news = pages
+        shown = pages
     else:
         for slug in pair:
-            if slug not in sides:
-                known = ", ".join(sides) or "none"
+            if slug not in by_slug:
+                known = ", ".join(by_slug) or "none"
                 raise VariantsError(
                     error(
                         f"overrides/{slug}.yml",
-                        f"no such program{suggest(slug, sides)}; programs: {known}",
+                        f"no such program{suggest(slug, by_slug)}; programs: {known}",
                         "reference",
                     )
                 )
-        old, news = sides[pair[0]], [sides[pair[1]]]
-        shown = [old, news[0]]
-    texts = _Texts(renderer)
-    settings = _settings(project)
-    comparisons = [_compare(old, new, texts, show_variables, settings) for new in news]
-    programs = tuple(_program(project, side) for side in shown)
-    rows = _rows(old, news, comparisons)
+        shown = [by_slug[pair[0]], by_slug[pair[1]]]
+        old, news = _Side(pair[0], shown[0], contexts[pair[0]], overrides[pair[0]]), shown[1:]
     out = out_dir if out_dir is not None else root / "out"
-    names = {side.page.output for side in shown}
+    names = {page.output for page in shown}
     drift = _drift(out, [o for o in outputs if o.name in names], {p.output: p.slug for p in pages}, pair is None)
+    del outputs  # the pages' texts are needed for drift only; let them go before the comparisons
+    texts = _Texts(renderer, old.context)
+    sides = (_Side(page.slug, page, contexts[page.slug], overrides[page.slug]) for page in news)
+    outlines = [_outline(old, new, texts) for new in sides]
     if problems:
         raise VariantsError(problems)
     return Report(
@@ -294,12 +322,68 @@ def diff_report(
         base="base/content.yml",
         out=_display(out, root),
         show_variables=show_variables,
-        programs=programs,
-        comparisons=tuple(c for c, _ in comparisons),
-        columns=tuple(side.name for side in news),
-        rows=rows,
+        programs=tuple(_program(project, page, contexts[page.slug]) for page in shown),
+        comparisons=_Comparisons(old, outlines, texts, show_variables, _settings(project)),
+        columns=tuple(page.slug for page in news),
+        rows=_rows(old, outlines),
         drift=drift,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outline:
+    """One program's comparison in outline, as far as the matrix needs it; the statements
+    and evidence are made from it on demand."""
+
+    page: Page
+    context: dict[str, str]
+    override: Override | None
+    found: _Changes
+    moved: dict[str, list[str]]  # '' (the section order) or a section id -> the ids that moved
+    cells: dict[str, Cell]  # question id -> its state
+
+
+class _Comparisons(Sequence[Comparison]):
+    """A report's comparisons, each made when it is read and then let go: a report on
+    thousands of programs never holds all their statements and evidence at once."""
+
+    def __init__(
+        self, old: _Side, outlines: list[_Outline], texts: _Texts, show_variables: bool, settings: _Settings
+    ) -> None:
+        self._old = old
+        self._outlines = outlines
+        self._texts = texts
+        self._show_variables = show_variables
+        self._settings = settings
+
+    def __len__(self) -> int:
+        return len(self._outlines)
+
+    @overload
+    def __getitem__(self, index: int) -> Comparison: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Comparison]: ...
+
+    def __getitem__(self, index: int | slice) -> Comparison | list[Comparison]:
+        if isinstance(index, slice):
+            return [self._make(outline) for outline in self._outlines[index]]
+        return self._make(self._outlines[index])
+
+    def __iter__(self) -> Iterator[Comparison]:
+        return map(self._make, self._outlines)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} comparisons, made as they are read>"
+
+    def _make(self, outline: _Outline) -> Comparison:
+        new = _Side(outline.page.slug, outline.page, outline.context, outline.override)
+        return _compare(self._old, new, outline, self._texts, self._show_variables, self._settings)
 
 
 @dataclass(frozen=True)
@@ -322,17 +406,32 @@ def _settings(project: Project) -> _Settings:
 
 
 class _Texts:
-    """Renders single texts of a page with a given set of variables."""
+    """Renders single texts of a page with a given set of variables.
 
-    def __init__(self, renderer: Renderer) -> None:
+    What it renders with ``shared`` (the old side's variables, the same in every
+    comparison) is kept, so the base is rendered once, not once per program.
+    """
+
+    def __init__(self, renderer: Renderer, shared: dict[str, str]) -> None:
         self.renderer = renderer
+        self.shared = shared
+        self._kept: dict[str, str] = {}
 
     def render(self, value: Any, loc: Loc, context: dict[str, str]) -> str:
         """The rendered text; the text as written where it cannot be rendered with ``context``
         (every page rendered before the report began, so only a stand-in context fails here)."""
+        source = str(value)
+        if context is not self.shared:
+            return self._render(source, loc, context)
+        text = self._kept.get(source)
+        if text is None:
+            text = self._kept[source] = self._render(source, loc, context)
+        return text
+
+    def _render(self, source: str, loc: Loc, context: dict[str, str]) -> str:
         problems: list[Problem] = []
-        text = self.renderer.text(str(value), loc, context, problems)
-        return str(value) if problems else text
+        text = self.renderer.text(source, loc, context, problems)
+        return source if problems else text
 
     def question(self, entry: Entry, context: dict[str, str]) -> dict[str, str]:
         """The question's texts as the page shows them ('toc' only where it is set)."""
@@ -341,6 +440,18 @@ class _Texts:
             for key in QUESTION_TEXTS
             if key in entry.values
         }
+
+    def questions_differ(self, a: Entry, b: Entry, a_context: dict[str, str], b_context: dict[str, str]) -> bool:
+        """Whether ``question(a, a_context) != question(b, b_context)``, rendering no more than
+        it takes to find out."""
+        for key in QUESTION_TEXTS:
+            if (key in a.values) != (key in b.values):
+                return True
+            if key in a.values:
+                old = self.render(a.values[key], a.locs.get(key, a.loc), a_context)
+                if old != self.render(b.values[key], b.locs.get(key, b.loc), b_context):
+                    return True
+        return False
 
     def page(self, page: Page, key: str, context: dict[str, str]) -> str | None:
         """A page-level text ('front_matter.<key>' for front matter), or None where unset."""
@@ -353,66 +464,118 @@ class _Texts:
         return self.render(value, page.locs.get(key, Loc(page.source)), context)
 
 
-def _program(project: Project, side: _Side) -> Program:
+def _program(project: Project, page: Page, context: dict[str, str]) -> Program:
     variables = []
     for name, spec in project.variables.items():
-        default = name not in side.page.variables
-        where = project.settings.loc(("variables", name, "default")) if default else side.page.program_locs.get(name)
-        variables.append(Variable(name, side.context.get(name, ""), default, where, str((spec or {}).get("help", ""))))
-    return Program(side.name, side.page.source, side.page.output, tuple(variables))
+        default = name not in page.variables
+        where = project.settings.loc(("variables", name, "default")) if default else page.program_locs.get(name)
+        variables.append(Variable(name, context.get(name, ""), default, where, str((spec or {}).get("help", ""))))
+    return Program(page.slug, page.source, page.output, tuple(variables))
 
 
 # Structure: deepdiff over plain data, then statements.
 
 
-def _model(page: Page) -> dict[str, Any]:
-    """The merged content as plain data keyed by id, the shape deepdiff compares."""
-    values = {k: page.values[k] for k in PAGE_KEYS if k in page.values and k != "front_matter"}
-    return {
-        "page": {**values, "front_matter": dict(page.values.get("front_matter", {}))},
-        "sections": {
-            s.id: {"fields": dict(s.values), "questions": {q.id: dict(q.values) for q in s.children}}
-            for s in page.sections
-        },
-        "order": {
-            "sections": [s.id for s in page.sections],
-            "questions": {s.id: [q.id for q in s.children] for s in page.sections},
-        },
+Part = tuple[str, ...]  # a part of the model: see _model
+
+
+def _model(page: Page) -> dict[Part, Any]:
+    """The merged content as plain data, the shape deepdiff compares: ``("page",)`` and
+    ``("front_matter",)`` the page's own values, ``("section", sid)`` a section's values,
+    ``("question", sid, qid)`` a question's, ``("order",)`` the section ids in order and
+    ``("order", sid)`` the section's question ids in order. One level per part keeps
+    deepdiff's walk short; the values are the entries' own, which nothing here changes."""
+    model: dict[Part, Any] = {
+        ("page",): {k: page.values[k] for k in PAGE_KEYS if k in page.values and k != "front_matter"},
+        ("front_matter",): page.values.get("front_matter", {}),
+        ("order",): [s.id for s in page.sections],
     }
+    for section in page.sections:
+        model["section", section.id] = section.values
+        model["order", section.id] = [q.id for q in section.children]
+        for question in section.children:
+            model["question", section.id, question.id] = question.values
+    return model
 
 
-def _changes(old: Page, new: Page) -> _Changes:
-    """Every difference deepdiff finds between two merged pages, sorted into page parts."""
-    old_model, new_model = _model(old), _model(new)
+def _changes(old: _Side, new: _Side) -> _Changes:
+    """Every difference deepdiff finds between two merged pages, sorted into page parts.
+
+    Most of a program's page is the base's, so the parts equal on both sides are left
+    out first (plain equality is cheap) and deepdiff compares what is left. It compares
+    key by key however few keys two mappings share: by default (deepdiff 8) it reports
+    mappings with under a third of their keys in common as one changed value, which
+    names none of the keys (a section given many new questions would declare none)."""
+    old_model, new_model = _pruned(old.model, new.model)
     found = _Changes()
-    tree = DeepDiff(old_model, new_model, view="tree")
-    for kind, levels in tree.items():
-        added = kind == "dictionary_item_added"
-        for level in levels:
-            path = level.path(output_format="list")
-            _note(found, path, added, old_model, new_model)
+    if not old_model and not new_model:
+        return found
+    tree = DeepDiff(old_model, new_model, view="tree", threshold_to_diff_deeper=0)
+    # deepdiff's order of kinds changes from run to run; a question in different sections
+    # on the two sides is both added and removed, and is noted as added, where it is now.
+    paths = [
+        (level.path(output_format="list"), kind == "dictionary_item_added")
+        for kind in sorted(tree, key=lambda kind: (kind == "dictionary_item_added", kind))
+        for level in tree[kind]
+    ]
+    # A section added or removed stands for its questions: they are not noted one by one.
+    whole = {path[0][1] for path, _ in paths if len(path) == 1 and path[0][0] == "section"}
+    for path, added in paths:
+        _note(found, path, added, whole)
     return found
 
 
-def _note(found: _Changes, path: list[Any], added: bool, old_model: dict[str, Any], new_model: dict[str, Any]) -> None:
-    head, rest = path[0], path[1:]
-    if head == "page":
-        if rest[0] != "front_matter":
-            found.page.add(rest[0])
-        elif len(rest) > 1:
-            found.page.add(f"front_matter.{rest[1]}")
-    elif head == "sections" and len(rest) == 1:
-        found.sections[rest[0]] = "added" if added else "removed"
-    elif head == "sections" and rest[1] == "fields" and len(rest) > 2:
-        found.section_fields.setdefault(rest[0], set()).add(rest[2])
-    elif head == "sections" and rest[1] == "questions" and len(rest) == 3:
-        found.questions[rest[2]] = "added" if added else "removed"
-    elif head == "sections" and rest[1] == "questions" and len(rest) > 3:
-        found.question_fields.setdefault(rest[2], set()).add(rest[3])
-    elif head == "order" and rest[0] == "sections":
-        found.orders.add("")
-    elif head == "order" and len(rest) > 1:
-        found.orders.add(rest[1])
+def _pruned(old: dict[Any, Any], new: dict[Any, Any]) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """``old`` and ``new`` without the keys whose values are the same on both sides, at every
+    level of nested mappings: deepdiff finds the same differences in what is left."""
+    old_left: dict[Any, Any] = {}
+    new_left: dict[Any, Any] = {}
+    for key, value in old.items():
+        if key not in new:
+            old_left[key] = value
+        elif not _same(value, new[key]):
+            other = new[key]
+            if type(value) is dict and type(other) is dict:
+                old_left[key], new_left[key] = _pruned(value, other)
+            else:
+                old_left[key], new_left[key] = value, other
+    for key, value in new.items():
+        if key not in old:
+            new_left[key] = value
+    return old_left, new_left
+
+
+def _same(old: Any, new: Any) -> bool:
+    """No difference for deepdiff: equal values of the same types, at every level."""
+    if old is new:
+        return True
+    if type(old) is not type(new):
+        return False
+    if type(old) is dict:
+        return bool(old.keys() == new.keys()) and all(_same(value, new[key]) for key, value in old.items())
+    if type(old) is list:
+        return len(old) == len(new) and all(map(_same, old, new))
+    return bool(old == new)
+
+
+def _note(found: _Changes, path: list[Any], added: bool, whole: set[str]) -> None:
+    """Note one difference at ``path`` (a part of the model, then keys inside it)."""
+    part, keys = path[0], path[1:]
+    kind, ids = part[0], part[1:]
+    if kind == "page" and keys:
+        found.page.add(keys[0])
+    elif kind == "front_matter" and keys:
+        found.page.add(f"front_matter.{keys[0]}")
+    elif kind == "section" and not keys:
+        found.sections[ids[0]] = "added" if added else "removed"
+    elif kind == "section":
+        found.section_fields.setdefault(ids[0], set()).add(keys[0])
+    elif kind == "question" and not keys and ids[0] not in whole:
+        found.questions[ids[1]] = "added" if added else "removed"
+    elif kind == "question" and keys:
+        found.question_fields.setdefault(ids[1], set()).add(keys[0])
+    elif kind == "order":
+        found.orders.add(ids[0] if ids else "")
 
 
 def _moved(old_ids: list[str], new_ids: list[str], declared: set[str]) -> list[str]:
@@ -660,11 +823,9 @@ def _page_value(page: Page, key: str) -> Any:
 # Cells and evidence.
 
 
-def _compare(
-    old: _Side, new: _Side, texts: _Texts, show_variables: bool, settings: _Settings
-) -> tuple[Comparison, dict[str, Cell]]:
-    """Compare ``new`` with ``old``: statements, one cell per question, evidence."""
-    found = _changes(old.page, new.page)
+def _outline(old: _Side, new: _Side, texts: _Texts) -> _Outline:
+    """What deepdiff finds between ``old`` and ``new``, what moved, and one cell per question."""
+    found = _changes(old, new)
     placed = old.placed() | new.placed()
     moved: dict[str, list[str]] = {}
     if "" in found.orders:
@@ -674,23 +835,39 @@ def _compare(
             before, after = old.sections[sid].children, new.sections[sid].children
             moved[sid] = _moved([q.id for q in before], [q.id for q in after], placed)
     moved = {k: v for k, v in moved.items() if v}
-    statements = _statements(old, new, found, moved, settings)
     moved_ids = {eid for ids in moved.values() for eid in ids}
+    cells = {
+        qid: _cell(
+            old.questions.get(qid),
+            new.questions.get(qid),
+            found.question_fields.get(qid, set()),
+            qid in moved_ids,
+            texts,
+            old.context,
+            new.context,
+        )
+        for qid in _union([q.id for q in old.page.questions()], [q.id for q in new.page.questions()])
+    }
+    return _Outline(new.page, new.context, new.override, found, moved, cells)
+
+
+def _compare(
+    old: _Side, new: _Side, outline: _Outline, texts: _Texts, show_variables: bool, settings: _Settings
+) -> Comparison:
+    """Compare ``new`` with ``old`` as ``outline`` found: statements and evidence."""
+    found, cells = outline.found, outline.cells
+    statements = _statements(old, new, found, outline.moved, settings)
     # Against the base, both sides are rendered with the program's variables, so the
     # evidence shows only declared differences; what the variables change is apart.
     context = new.context if old.name == BASE else old.context
-    cells: dict[str, Cell] = {}
     evidence: list[Evidence] = []
     by_variables: list[Evidence] = []
     only_questions: list[str] = []
-    for qid in _union([q.id for q in old.page.questions()], [q.id for q in new.page.questions()]):
+    for qid, cell in cells.items():
         a, b = old.questions.get(qid), new.questions.get(qid)
-        keys = found.question_fields.get(qid, set())
-        cell = _cell(a, b, keys, qid in moved_ids, texts, old.context, new.context)
-        cells[qid] = cell
         sid = (new if b is not None else old).owner[qid]
         if cell.state in (REPLACED, FORMATTED, ABSENT, ONLY):
-            fields = _question_evidence(a, b, keys, texts, context, new.context)
+            fields = _question_evidence(a, b, found.question_fields.get(qid, set()), texts, context, new.context)
             evidence.append(Evidence("question", qid, sid, cell.state, fields))
         elif cell.state == VARIABLES:
             only_questions.append(qid)
@@ -706,7 +883,7 @@ def _compare(
     if show_variables:
         head_variables = _variable_heads(old, new, only_page, only_sections, texts)
         by_variables = head_variables + by_variables
-    comparison = Comparison(
+    return Comparison(
         old=old.name,
         new=new.name,
         statements=tuple(statements),
@@ -714,7 +891,6 @@ def _compare(
         evidence=tuple(head + sections + evidence),
         variable_evidence=tuple(by_variables),
     )
-    return comparison, cells
 
 
 def _variable_heads(
@@ -756,18 +932,18 @@ def _cell(
     new_context: dict[str, str],
 ) -> Cell:
     if a is None:
-        return Cell(ONLY if b is not None else ABSENT)
+        return _CELLS[ONLY if b is not None else ABSENT, False]
     if b is None:
-        return Cell(ABSENT)
+        return _CELLS[ABSENT, False]
     moved = moved or bool(keys & TOC_ORDER_FIELDS)
     keys = keys - TOC_ORDER_FIELDS
     if any(_category(k, a.get(k), b.get(k)) == CONTENT for k in keys):
-        return Cell(REPLACED, moved)
+        return _CELLS[REPLACED, moved]
     if keys:
-        return Cell(FORMATTED, moved)
-    if texts.question(a, old_context) != texts.question(b, new_context):
-        return Cell(VARIABLES, moved)
-    return Cell(SAME, moved)
+        return _CELLS[FORMATTED, moved]
+    if texts.questions_differ(a, b, old_context, new_context):
+        return _CELLS[VARIABLES, moved]
+    return _CELLS[SAME, moved]
 
 
 def _question_evidence(
@@ -858,20 +1034,22 @@ def _section_evidence(
     return result, only
 
 
-def _rows(old: _Side, news: list[_Side], comparisons: list[tuple[Comparison, dict[str, Cell]]]) -> tuple[Row, ...]:
+def _rows(old: _Side, outlines: list[_Outline]) -> tuple[Row, ...]:
     """Questions in the old side's order, then each program's own ones; one cell per program."""
     order = [q.id for q in old.page.questions()]
     where: dict[str, Entry] = dict(old.questions)
     owner: dict[str, str] = dict(old.owner)
-    for side in news:
-        for question in side.page.questions():
-            if question.id not in where:
-                order.append(question.id)
-                where[question.id] = question
-                owner[question.id] = side.owner[question.id]
+    for outline in outlines:
+        for section in outline.page.sections:
+            for question in section.children:
+                if question.id not in where:
+                    order.append(question.id)
+                    where[question.id] = question
+                    owner[question.id] = section.id
+    absent = _CELLS[ABSENT, False]
     rows = []
     for qid in order:
-        cells = {side.name: cells_.get(qid, Cell(ABSENT)) for side, (_, cells_) in zip(news, comparisons, strict=True)}
+        cells = {outline.page.slug: outline.cells.get(qid, absent) for outline in outlines}
         rows.append(Row(qid, owner[qid], str(where[qid].get("question", "")), cells))
     return tuple(rows)
 

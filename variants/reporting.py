@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from json.encoder import encode_basestring
 from typing import Any
 
 from .diffing import (
@@ -25,7 +27,9 @@ from .diffing import (
     Drift,
     Evidence,
     FieldEvidence,
+    Program,
     Report,
+    Row,
     Statement,
 )
 from .errors import Loc
@@ -60,15 +64,41 @@ def plain(text: str, **_: Any) -> str:
 
 def format_report(report: Report, fmt: str, style: Style = plain) -> str:
     """The report in ``fmt`` (one of FORMATS); ``style`` colours the text format only."""
+    return "".join(iter_report(report, fmt, style))
+
+
+def iter_report(report: Report, fmt: str, style: Style = plain) -> Iterator[str]:
+    """The report in ``fmt`` as pieces to write as they come, one program's part at a time:
+    a report on thousands of programs is never one string, and the report's comparisons
+    are made one by one as they are written. The pieces joined are ``format_report``."""
     if fmt == "text":
-        return to_text(report, style)
+        return _text_pieces(report, style)
     if fmt == "markdown":
-        return to_markdown(report)
+        return _markdown_pieces(report)
     if fmt == "html":
-        return to_html(report)
+        return _html_pieces(report)
     if fmt == "json":
-        return to_json(report)
+        return _json_pieces(report)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _joined(groups: Iterable[list[str]], strip: bool) -> Iterator[str]:
+    r"""``"\n".join(lines) + "\n"`` over the lines of every group in turn, one piece per
+    group; with ``strip``, the newlines at the very end are dropped first (as
+    ``.rstrip("\n")`` would), so they are held back until something else follows."""
+    sep = ""
+    held = ""
+    for lines in groups:
+        if not lines:
+            continue
+        piece = held + sep + "\n".join(lines)
+        sep = "\n"
+        if strip:
+            body = piece.rstrip("\n")
+            held, piece = piece[len(body) :], body
+        if piece:
+            yield piece
+    yield "\n"
 
 
 # Wording shared by the formats.
@@ -86,7 +116,7 @@ def _title(report: Report) -> str:
     if report.compared_with == BASE:
         count = len(report.comparisons)
         return f"{count} program{'s' if count != 1 else ''}, each compared with the base ({report.base})"
-    return f"{report.comparisons[0].new} compared with {report.compared_with}"
+    return f"{report.columns[0]} compared with {report.compared_with}"
 
 
 def _legend(report: Report) -> list[tuple[str, str]]:
@@ -155,13 +185,16 @@ def _drift_word(drift: Drift) -> str:
 
 def to_text(report: Report, style: Style = plain) -> str:
     """Terminal text; ``style`` is ``click.style`` for colour, or ``plain``."""
-    out: list[str] = [style("variants diff", bold=True) + ": " + _title(report), ""]
-    out += _text_variables(report, style)
-    out += _text_matrix(report, style)
-    for comparison in report.comparisons:
-        out += _text_comparison(report, comparison, style)
-    out += _text_drift(report, style)
-    return "\n".join(out).rstrip("\n") + "\n"
+    return "".join(_text_pieces(report, style))
+
+
+def _text_pieces(report: Report, style: Style) -> Iterator[str]:
+    head: list[str] = [style("variants diff", bold=True) + ": " + _title(report), ""]
+    head += _text_variables(report, style)
+    head += _text_matrix(report, style)
+    programs = {p.slug: p for p in report.programs}
+    comparisons = (_text_comparison(report, programs[c.new], c, style) for c in report.comparisons)
+    return _joined(chain([head], comparisons, [_text_drift(report, style)]), strip=True)
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[list[tuple[str, int]]]:
@@ -209,8 +242,7 @@ def _text_matrix(report: Report, style: Style) -> list[str]:
     return out + [""]
 
 
-def _text_comparison(report: Report, comparison: Comparison, style: Style) -> list[str]:
-    program = next(p for p in report.programs if p.slug == comparison.new)
+def _text_comparison(report: Report, program: Program, comparison: Comparison, style: Style) -> list[str]:
     other = "the base" if comparison.old == BASE else comparison.old
     out = [style(f"== {comparison.new}", bold=True) + f" ({program.source}, compared with {other})", ""]
     out.append(style("Declared", bold=True))
@@ -297,6 +329,10 @@ def _md_code(text: str) -> str:
 
 def to_markdown(report: Report) -> str:
     """Markdown for a pull-request comment: tables, a list of statements, evidence in diff blocks."""
+    return "".join(_markdown_pieces(report))
+
+
+def _markdown_pieces(report: Report) -> Iterator[str]:
     out = ["## variants diff", "", _md(_title(report)) + ".", ""]
     out += ["### Program variables", ""]
     out.append("| variable | " + " | ".join(_md_code(p.slug) for p in report.programs) + " |")
@@ -321,14 +357,12 @@ def to_markdown(report: Report) -> str:
         ]
         out.append(f"| {_md_code(row.section)} | {_md_code(row.id)} | " + " | ".join(shown) + " |")
     out.append("")
-    for comparison in report.comparisons:
-        out += _md_comparison(report, comparison)
-    out += _md_drift(report)
-    return "\n".join(out).rstrip("\n") + "\n"
+    programs = {p.slug: p for p in report.programs}
+    comparisons = (_md_comparison(report, programs[c.new], c) for c in report.comparisons)
+    return _joined(chain([out], comparisons, [_md_drift(report)]), strip=True)
 
 
-def _md_comparison(report: Report, comparison: Comparison) -> list[str]:
-    program = next(p for p in report.programs if p.slug == comparison.new)
+def _md_comparison(report: Report, program: Program, comparison: Comparison) -> list[str]:
     other = "the base" if comparison.old == BASE else _md_code(comparison.old)
     out = [f"### {_md(comparison.new)}", "", f"{_md_code(program.source)}, compared with {other}.", ""]
     for statement in comparison.statements:
@@ -411,6 +445,10 @@ def _h(text: str) -> str:
 
 def to_html(report: Report) -> str:
     """One self-contained HTML file (no external resources); every piece of content escaped."""
+    return "".join(_html_pieces(report))
+
+
+def _html_pieces(report: Report) -> Iterator[str]:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -457,15 +495,12 @@ def to_html(report: Report) -> str:
             f'<td><code>{_h(row.id)}</code><br><span class="text">{_h(row.question)}</span></td>{cells}</tr>'
         )
     out.append("</tbody></table>")
-    for comparison in report.comparisons:
-        out += _html_comparison(report, comparison)
-    out += _html_drift(report)
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    programs = {p.slug: p for p in report.programs}
+    comparisons = (_html_comparison(report, programs[c.new], c) for c in report.comparisons)
+    return _joined(chain([out], comparisons, [_html_drift(report) + ["</body>", "</html>"]]), strip=False)
 
 
-def _html_comparison(report: Report, comparison: Comparison) -> list[str]:
-    program = next(p for p in report.programs if p.slug == comparison.new)
+def _html_comparison(report: Report, program: Program, comparison: Comparison) -> list[str]:
     other = "the base" if comparison.old == BASE else comparison.old
     out = [
         f"<h2>{_h(comparison.new)}</h2>",
@@ -547,11 +582,44 @@ def _html_drift(report: Report) -> list[str]:
 
 def to_json(report: Report) -> str:
     """The report as JSON (schema version 1, documented in the README); keys sorted."""
-    return json.dumps(report_data(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return "".join(_json_pieces(report))
 
 
 def report_data(report: Report) -> dict[str, Any]:
     """The JSON document as plain data."""
+    comparisons = [_json_comparison(c, _json_line) for c in report.comparisons]
+    return _json_document(report, comparisons, [_json_row(row) for row in report.rows], _json_line)
+
+
+def _json_pieces(report: Report) -> Iterator[str]:
+    r"""The document as ``json.dumps(report_data(report), indent=2, sort_keys=True,
+    ensure_ascii=False) + "\n"`` writes it, one comparison and one matrix row at a time."""
+    document = _json_document(report, [], [], _line_as_is)  # the small parts
+    comparisons = (_json_comparison(c, _line_as_is) for c in report.comparisons)
+    rows = (_json_row(row) for row in report.rows)
+    yield "{"
+    for n, key in enumerate(sorted(document)):
+        yield ("," if n else "") + _newline(1) + encode_basestring(key) + ": "
+        if key == "comparisons":
+            yield from _json_list(comparisons, 1)
+        elif key == "matrix":  # its keys in order: "columns", "rows"
+            yield "{" + _newline(2) + '"columns": ' + _encode(document[key]["columns"], 2) + ","
+            yield _newline(2) + '"rows": '
+            yield from _json_list(rows, 2)
+            yield _newline(1) + "}"
+        else:
+            yield _encode(document[key], 1)
+    yield "\n}\n"
+
+
+LineData = Callable[[Line], Any]  # how a line of evidence goes into the document
+
+
+def _json_document(
+    report: Report, comparisons: list[dict[str, Any]], rows: list[dict[str, Any]], line: LineData
+) -> dict[str, Any]:
+    """The JSON document with ``comparisons`` and matrix ``rows`` as given; ``line`` puts in
+    each line of drift."""
     return {
         "version": JSON_VERSION,
         "compared_with": report.compared_with,
@@ -576,18 +644,10 @@ def report_data(report: Report) -> dict[str, Any]:
             }
             for p in report.programs
         ],
-        "comparisons": [_json_comparison(c) for c in report.comparisons],
+        "comparisons": comparisons,
         "matrix": {
             "columns": list(report.columns),
-            "rows": [
-                {
-                    "id": row.id,
-                    "section": row.section,
-                    "question": row.question,
-                    "cells": {name: {"state": cell.state, "moved": cell.moved} for name, cell in row.cells.items()},
-                }
-                for row in report.rows
-            ],
+            "rows": rows,
         },
         "drift": [
             {
@@ -598,13 +658,22 @@ def report_data(report: Report) -> dict[str, Any]:
                     {
                         "old_start": h.old_start,
                         "new_start": h.new_start,
-                        "lines": [_json_line(line) for line in h.lines],
+                        "lines": [line(each) for each in h.lines],
                     }
                     for h in d.hunks
                 ],
             }
             for d in report.drift
         ],
+    }
+
+
+def _json_row(row: Row) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "section": row.section,
+        "question": row.question,
+        "cells": {name: {"state": cell.state, "moved": cell.moved} for name, cell in row.cells.items()},
     }
 
 
@@ -621,20 +690,25 @@ def _json_line(line: Line) -> dict[str, Any]:
     }
 
 
-def _json_evidence(evidence: Evidence) -> dict[str, Any]:
+def _line_as_is(line: Line) -> Line:
+    """A line left as it is: ``_put`` writes it as ``_json_line`` would make it, faster."""
+    return line
+
+
+def _json_evidence(evidence: Evidence, line: LineData) -> dict[str, Any]:
     return {
         "target": evidence.target,
         "id": evidence.id,
         "section": evidence.section,
         "state": evidence.state,
         "fields": [
-            {"field": f.field, "category": f.category, "lines": [_json_line(line) for line in f.lines]}
+            {"field": f.field, "category": f.category, "lines": [line(each) for each in f.lines]}
             for f in evidence.fields
         ],
     }
 
 
-def _json_comparison(comparison: Comparison) -> dict[str, Any]:
+def _json_comparison(comparison: Comparison, line: LineData) -> dict[str, Any]:
     return {
         "old": comparison.old,
         "new": comparison.new,
@@ -657,6 +731,93 @@ def _json_comparison(comparison: Comparison) -> dict[str, Any]:
             "sections": list(comparison.variable_only.sections),
             "questions": list(comparison.variable_only.questions),
         },
-        "evidence": [_json_evidence(e) for e in comparison.evidence],
-        "variable_evidence": [_json_evidence(e) for e in comparison.variable_evidence],
+        "evidence": [_json_evidence(e, line) for e in comparison.evidence],
+        "variable_evidence": [_json_evidence(e, line) for e in comparison.variable_evidence],
     }
+
+
+# Writing JSON: the bytes json.dumps(..., indent=2, sort_keys=True, ensure_ascii=False) writes,
+# without its generator per level (several times faster) and a piece at a time.
+
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _newline(level: int) -> str:
+    return "\n" + "  " * level
+
+
+def _json_list(items: Iterable[Any], level: int) -> Iterator[str]:
+    """A list at nesting ``level``, one item at a time."""
+    empty = True
+    for item in items:
+        yield ("[" if empty else ",") + _newline(level + 1) + _encode(item, level + 1)
+        empty = False
+    yield "[]" if empty else _newline(level) + "]"
+
+
+def _encode(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps`` writes it at nesting ``level``."""
+    parts: list[str] = []
+    _put(value, level, parts)
+    return "".join(parts)
+
+
+def _put(value: Any, level: int, parts: list[str]) -> None:
+    kind = type(value)
+    if kind is str:
+        parts.append(encode_basestring(value))
+    elif kind is dict and all(type(key) is str for key in value):
+        if not value:
+            parts.append("{}")
+            return
+        inner = _newline(level + 1)
+        sep = "{" + inner
+        for key in sorted(value):
+            item = value[key]
+            if type(item) is str:  # the most common value, written here rather than by a call
+                parts.append(sep + encode_basestring(key) + ": " + encode_basestring(item))
+            else:
+                parts.append(sep + encode_basestring(key) + ": ")
+                _put(item, level + 1, parts)
+            sep = "," + inner
+        parts.append(_newline(level) + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            parts.append("[]")
+            return
+        inner = _newline(level + 1)
+        sep = "[" + inner
+        for item in value:
+            if type(item) is str:
+                parts.append(sep + encode_basestring(item))
+            else:
+                parts.append(sep)
+                _put(item, level + 1, parts)
+            sep = "," + inner
+        parts.append(_newline(level) + "]")
+    elif kind is Line:
+        _put_line(value, level, parts)
+    elif kind is bool or value is None:
+        parts.append(_CONSTANTS[value])
+    elif kind is int:
+        parts.append(int.__repr__(value))
+    else:  # floats, mappings with other keys, anything else: as the json module writes them
+        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+        parts.append(text.replace("\n", _newline(level)))
+
+
+def _put_line(line: Line, level: int, parts: list[str]) -> None:
+    """``line`` as ``_put(_json_line(line), level, parts)`` writes it (keys sorted), in one go."""
+    inner, segment, field = _newline(level + 1), _newline(level + 2), _newline(level + 3)
+    head = (
+        f'{{{inner}"new_line": {line.new_no:d},{inner}"old_line": {line.old_no:d},'
+        f'{inner}"op": {encode_basestring(line.op)},{inner}"segments": '
+    )
+    if not line.segments:
+        parts.append(f"{head}[]{_newline(level)}}}")
+        return
+    segments = ("," + segment).join(
+        f'{{{field}"kind": {encode_basestring(kind)},{field}"text": {encode_basestring(text)}{segment}}}'
+        for kind, text in line.segments
+    )
+    parts.append(f"{head}[{segment}{segments}{inner}]{_newline(level)}}}")

@@ -85,7 +85,9 @@ def words(old: str, new: str) -> tuple[tuple[Segment, ...], float]:
 
 
 def _visible(text: str) -> int:
-    return len(text) - sum(c.isspace() for c in text)
+    """How many characters of ``text`` are not whitespace (``str.split`` and ``str.isspace``
+    agree on what whitespace is)."""
+    return len("".join(text.split()))
 
 
 def _merge(raw: list[Segment]) -> tuple[Segment, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +162,21 @@ def _stage(target: Path, data: bytes) -> str:
         raise
     os.close(handle)
     return temp
+
+
+def write_file(path: Path, pieces: Iterable[str]) -> None:
+    """Write a report to ``path`` piece by piece, all or nothing: a failure leaves ``path`` as it was."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.variants-tmp")
+    try:
+        with temp.open("w", encoding="utf-8", newline="") as handle:
+            handle.writelines(pieces)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise VariantsError(error(str(path), f"cannot write: {exc.strerror or exc}", "output")) from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 def apply(plan: Plan) -> None:
