@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from .errors import Loc, Problem, VariantsError, error
 from .merging import Page, base_page, iter_texts, resolve
@@ -11,8 +11,7 @@ from .project import Override, Project, load_project
 from .rendering import Renderer
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """One rendered page, not yet written."""
 
     name: str  # path relative to the output folder, '/'-separated

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+
+# Loc and Problem are named tuples, not dataclasses: thousands are made per
+# build, and they order, hash and compare as tuples should.
 
 
-@dataclass(frozen=True, order=True)
-class Loc:
+class Loc(NamedTuple):
     """A place in a source file; line and column are 1-based (0 where unknown)."""
 
     path: str
@@ -16,7 +18,7 @@ class Loc:
     # How a text value is written in YAML, so a place inside it can be found:
     # "|" or ">" for block scalars (col is then the indentation + 1), a quote
     # character for quoted scalars, "" for plain ones.
-    style: str = field(default="", compare=False)
+    style: str = ""
 
     def __str__(self) -> str:
         if self.line and self.col:
@@ -39,14 +41,13 @@ class Loc:
         return Loc(self.path, self.line, self.col + column + (1 if self.style in ("'", '"') else 0))
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     """One finding, yamllint style: where, how bad, what, and which rule."""
 
     loc: Loc
     level: str  # "error" or "warning"
     message: str
-    rule: str = field(default="syntax")
+    rule: str = "syntax"
 
     def __str__(self) -> str:
         return f"{self.loc}: [{self.level}] {self.message} ({self.rule})"

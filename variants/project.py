@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import Loc, Problem, VariantsError, error
 from .loading import Doc, load_yaml, read_text
@@ -18,8 +18,7 @@ DEFAULT_OUTPUT = "{slug}.md"
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
-@dataclass
-class Override:
+class Override(NamedTuple):
     """One program's override file."""
 
     slug: str

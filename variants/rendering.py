@@ -8,8 +8,7 @@ and line of that text instead of rendering something wrong.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateError, TemplateSyntaxError
@@ -28,8 +27,7 @@ PAGE_TEXTS = ("title", "intro", "rule", "toc_end", "footer")
 _VARIABLE = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*) *\}\}")
 
 
-@dataclass(frozen=True)
-class _Compiled:
+class _Compiled(NamedTuple):
     """A text ready to render: plain substitution of ``{{ name }}``, or a Jinja template."""
 
     names: frozenset[str]

@@ -7,8 +7,9 @@ and the JSON Schema printed by ``variants schema``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import Problem, error
 from .loading import Doc, Path_
@@ -17,15 +18,14 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 VAR_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One key of a mapping: its kind, what it means, and whether it must be there."""
 
     kind: str  # text | bool | int | list | object | map
     doc: str
     required: bool = False
     item: Field | None = None  # for list and map
-    fields: dict[str, Field] = field(default_factory=dict)  # for object
+    fields: Mapping[str, Field] = MappingProxyType({})  # for object (read-only: the default is shared)
     pattern: str | None = None  # for text, and for the keys of a map
     minimum: int | None = None
 

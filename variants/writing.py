@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .building import Output
 from .errors import Loc, Problem, VariantsError, error
@@ -22,8 +23,7 @@ from .errors import Loc, Problem, VariantsError, error
 MANIFEST = ".variants-manifest.json"
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """What a build does to one file."""
 
     name: str
