@@ -140,3 +140,32 @@ def test_undefined_variable_in_page_template_names_template_line(run, shipped: P
     assert result.exit_code == 1
     assert result.stderr == "base/page.md.j2:5: template error: 'titel' is undefined\n"
     assert not (tmp_path / "o").exists()
+
+
+def test_forked_workers_give_the_same_bytes_and_problems(shipped: Path) -> None:
+    from variants.building import build
+    from variants.errors import VariantsError
+
+    for i in range(5):  # seven programs over three workers: uneven shares
+        text = (shipped / "overrides" / "regional-partner.yml").read_text()
+        (shipped / "overrides" / f"extra-{i}.yml").write_text(text.replace("Regional Partner", f"Program {i}"))
+    assert build(shipped, jobs=3) == build(shipped, jobs=1)
+    from variants.building import render_pages, resolve_all
+    from variants.project import load_project
+
+    project = load_project(shipped)
+    pages = resolve_all(project)
+    assert render_pages(project, pages, jobs=2) == render_pages(project, pages, jobs=1)
+    write_tree(shipped, {"overrides/extra-2.yml": "program: {name: X}\n", "overrides/extra-4.yml": "program: {name: Y, nav: y}\noutput: extra-0-faq.md\n"})
+    with pytest.raises(VariantsError) as serial:
+        build(shipped, jobs=1)
+    with pytest.raises(VariantsError) as forked:
+        build(shipped, jobs=3)
+    assert forked.value.problems == serial.value.problems
+    assert [p.one_line() for p in serial.value.problems] == ["overrides/extra-2.yml:1:10: missing required program variable 'nav'"]
+    write_tree(shipped, {"overrides/extra-2.yml": "program: {name: X, nav: x}\n"})
+    with pytest.raises(VariantsError) as forked:
+        build(shipped, jobs=3)
+    assert [p.one_line() for p in forked.value.problems] == [
+        "overrides/extra-4.yml:2:9: output 'extra-0-faq.md' is also written by overrides/extra-0.yml"
+    ]

@@ -183,3 +183,13 @@ def test_build_errors_are_reported_by_check(run, shipped: Path) -> None:
 def test_check_output_is_deterministic(run, shipped: Path, fmt: str) -> None:
     first = run("-C", shipped, "check", "--format", fmt)
     assert first.stdout == run("-C", shipped, "check", "--format", fmt).stdout
+
+
+def test_linting_in_forked_workers_finds_the_same(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import variants.building
+    from variants.checking import check_project
+
+    serial = check_project(shipped)
+    monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)  # two programs: one worker each
+    assert check_project(shipped) == serial
+    assert len(serial) == 8

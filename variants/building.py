@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .errors import Loc, Problem, VariantsError, error
 from .merging import Page, base_page, iter_texts, resolve
-from .project import Override, Project, load_project
+from .project import Override, Project, load_overrides, load_project
 from .rendering import Renderer
+
+
+T = TypeVar("T")
 
 
 class Output(NamedTuple):
@@ -31,17 +35,27 @@ def check_output_name(name: str, loc: Loc) -> Problem | None:
     return None
 
 
-def resolve_all(project: Project) -> list[Page]:
+def resolve_all(project: Project, overrides: list[Override] | None = None) -> list[Page]:
     """Every program's merged page; raise with the problems of all programs at once.
 
     A file that cannot be merged (bad shape, bad references) still has its texts
     checked, so one run reports every problem of the file.
     """
+    chosen = project.overrides if overrides is None else overrides
+    pages, problems = _resolve(project, chosen)
+    if overrides is None:
+        problems = [*project.problems, *problems, *_rejected_problems(project)]
+    if problems:
+        raise VariantsError(problems)
+    return pages
+
+
+def _resolve(project: Project, overrides: list[Override]) -> tuple[list[Page], list[Problem]]:
     base = base_page(project)
     pages: list[Page] = []
-    problems: list[Problem] = list(project.problems)
+    problems: list[Problem] = []
     renderer: Renderer | None = None
-    for override in project.overrides:
+    for override in overrides:
         try:
             pages.append(resolve(project, override, base))
             continue
@@ -49,12 +63,14 @@ def resolve_all(project: Project) -> list[Page]:
             problems.extend(exc.problems)
         renderer = renderer or Renderer(project)
         problems.extend(text_problems(renderer, project, override))
-    for override in project.rejected:
-        renderer = renderer or Renderer(project)
-        problems.extend(text_problems(renderer, project, override))
-    if problems:
-        raise VariantsError(problems)
-    return pages
+    return pages, problems
+
+
+def _rejected_problems(project: Project) -> list[Problem]:
+    if not project.rejected:
+        return []
+    renderer = Renderer(project)
+    return [p for override in project.rejected for p in text_problems(renderer, project, override)]
 
 
 def text_problems(renderer: Renderer, project: Project, override: Override) -> list[Problem]:
@@ -66,32 +82,119 @@ def text_problems(renderer: Renderer, project: Project, override: Override) -> l
     return problems
 
 
-def render_pages(project: Project, pages: list[Page]) -> list[Output]:
-    """Render every page; raise with all problems (bad names, clashes, template errors)."""
+class _Rendered(NamedTuple):
+    """One page rendered, or the problems that stopped it."""
+
+    output: str
+    where: Loc
+    source: str
+    text: str | None
+    problems: list[Problem]
+
+
+def _render(project: Project, pages: list[Page]) -> list[_Rendered]:
     renderer = Renderer(project)
+    done: list[_Rendered] = []
+    for page in pages:
+        where = page.locs.get("output", Loc(page.source))
+        bad = check_output_name(page.output, where)
+        if bad:
+            done.append(_Rendered(page.output, where, page.source, None, [bad]))
+            continue
+        try:
+            done.append(_Rendered(page.output, where, page.source, renderer.render(page), []))
+        except VariantsError as exc:
+            done.append(_Rendered(page.output, where, page.source, None, exc.problems))
+    return done
+
+
+def _collect(rendered: list[_Rendered]) -> list[Output]:
+    """The outputs in order; raise with every problem, two programs claiming one file among them."""
     problems: list[Problem] = []
     outputs: list[Output] = []
     claimed: dict[str, str] = {}
-    for page in pages:
-        output_loc = page.locs.get("output", Loc(page.source))
-        bad = check_output_name(page.output, output_loc)
-        if bad:
-            problems.append(bad)
+    for page in rendered:
+        if page.text is not None and page.output in claimed:
+            problems.append(error(page.where, f"output '{page.output}' is also written by {claimed[page.output]}", "output"))
             continue
-        if page.output in claimed:
-            problems.append(error(output_loc, f"output '{page.output}' is also written by {claimed[page.output]}", "output"))
-            continue
-        claimed[page.output] = page.source
-        try:
-            outputs.append(Output(page.output, renderer.render(page), page.source))
-        except VariantsError as exc:
-            problems.extend(exc.problems)
+        problems.extend(page.problems)
+        if page.text is not None:
+            claimed[page.output] = page.source
+            outputs.append(Output(page.output, page.text, page.source))
     if problems:
         raise VariantsError(problems)
     return outputs
 
 
-def build(root: Path) -> list[Output]:
-    """Load the project at ``root`` and render every program's page in memory."""
-    project = load_project(root)
-    return render_pages(project, resolve_all(project))
+def render_pages(project: Project, pages: list[Page], jobs: int | None = None) -> list[Output]:
+    """Render every page; raise with all problems (bad names, clashes, template errors)."""
+    shares = in_workers(lambda start, stop: _render(project, pages[start:stop]), len(pages), jobs)
+    return _collect(_render(project, pages) if shares is None else [page for share in shares for page in share])
+
+
+# Pages a command handles in one process before it splits the work among the
+# CPUs (forked workers inherit what is loaded; below this, forking costs more).
+PARALLEL_FROM = 200
+_TASK: Callable[[int, int], Any] | None = None  # what forked workers run, inherited, never pickled
+
+
+def _run_share(share: tuple[int, int]) -> Any:
+    assert _TASK is not None
+    return _TASK(*share)
+
+
+def in_workers(task: Callable[[int, int], T], count: int, jobs: int | None = None) -> list[T] | None:
+    """``task(start, stop)`` over contiguous shares of ``range(count)`` in forked workers, results in order.
+
+    None when one process is the better choice (few items, one CPU, or no fork
+    on this platform): the caller then does the work itself. Only the bounds
+    and the results cross process boundaries, so the output is the same bytes.
+    """
+    global _TASK
+    import os
+
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = jobs if count >= PARALLEL_FROM else 1
+    workers = max(1, min(jobs, count))
+    if workers == 1:
+        return None
+    import multiprocessing  # imported only here: start-up of small builds stays light
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-count // workers)
+    shares = [(start, min(start + size, count)) for start in range(0, count, size)]
+    _TASK = task
+    try:
+        with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run_share, shares))
+    finally:
+        _TASK = None
+
+
+def _read_merge_render(project: Project, start: int, stop: int) -> tuple[list[Problem], list[_Rendered]]:
+    """A share of the programs, from their files to their pages."""
+    project = load_overrides(project, start, stop)
+    pages, problems = _resolve(project, project.overrides)
+    problems = [*project.problems, *problems, *_rejected_problems(project)]
+    return problems, ([] if problems else _render(project, pages))
+
+
+def build(root: Path, jobs: int | None = None) -> list[Output]:
+    """Load the project at ``root`` and render every program's page in memory.
+
+    Many programs are read, merged and rendered in forked workers, a
+    contiguous share each: the same outputs and problems, in the same order.
+    """
+    project = load_project(root, overrides=False)
+    shares = in_workers(lambda start, stop: _read_merge_render(project, start, stop), len(project.pending), jobs)
+    if shares is None:
+        project = load_overrides(project)
+        return render_pages(project, resolve_all(project), jobs=1)
+    problems = [p for merge, _ in shares for p in merge]
+    if problems:
+        raise VariantsError(problems)
+    return _collect([page for _, rendered in shares for page in rendered])

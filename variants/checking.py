@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import nodes
 
-from .building import render_pages, resolve_all
+from .building import in_workers, render_pages, resolve_all
 from .errors import Loc, Problem, VariantsError
 from .linting import finding, lint_page, text_findings
 from .loading import Doc, Path_
@@ -187,10 +187,18 @@ def check_project(root: Path, out_name: str = "out") -> list[Problem]:
         outputs = []
     sources = {q.get("anchor", q.id): q.loc for q in base.questions()}
     sources.update({q.id: q.loc for q in base.questions()})
-    for page, output in zip(pages, outputs):
-        ids = dict(sources)
-        ids.update({q.id: q.loc for q in page.questions()})
-        problems.extend(p for p in lint_page(output.text, f"{out_name}/{output.name}", ids) if p.rule != "mojibake")
+
+    def lint(start: int, stop: int) -> list[Problem]:
+        found: list[Problem] = []
+        for page, output in zip(pages[start:stop], outputs[start:stop]):
+            ids = {**sources, **{q.id: q.loc for q in page.questions()}}
+            # Mojibake is reported once, where it is written: in the sources.
+            found.extend(p for p in lint_page(output.text, f"{out_name}/{output.name}", ids) if p.rule != "mojibake")
+        return found
+
+    count = min(len(pages), len(outputs))
+    shares = in_workers(lint, count)
+    problems.extend(lint(0, count) if shares is None else [p for share in shares for p in share])
     return sorted(set(problems))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -42,6 +42,7 @@ class Project:
     # those files' documents where they parsed, so their texts can still be checked.
     problems: list[Problem] = field(default_factory=list)
     rejected: list[Override] = field(default_factory=list)
+    pending: list[tuple[str, str]] = field(default_factory=list)  # (slug, path) not loaded yet
 
     @property
     def variables(self) -> dict[str, dict[str, Any]]:
@@ -85,8 +86,14 @@ def override_files(root: Path) -> list[Path]:
     return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")], key=lambda p: p.name)
 
 
-def load_project(root: Path) -> Project:
-    """Load and shape-check every source file; raise with all problems found."""
+def load_project(root: Path, overrides: bool = True) -> Project:
+    """Load and shape-check every source file; raise with all problems of base/.
+
+    Problems of override files are kept in the project (``problems``), since the
+    other programs can still be checked. With ``overrides=False`` only base/ is
+    loaded, and the override files are listed in ``pending`` for a later
+    :func:`load_overrides`.
+    """
     root = Path(root)
     for folder in ("base", "overrides"):
         if not (root / folder).is_dir():
@@ -95,29 +102,44 @@ def load_project(root: Path) -> Project:
     settings = _load_checked(root, SETTINGS_FILE, SETTINGS, problems)
     content = _load_checked(root, CONTENT_FILE, CONTENT, problems)
     templates = _load_templates(root, problems)
-    overrides: list[Override] = []
-    rejected: list[Override] = []
-    override_problems: list[Problem] = []
-    seen: dict[str, str] = {}
-    for path in override_files(root):
-        rel = f"overrides/{path.name}"
-        slug = path.stem
-        if not SLUG_PATTERN.match(slug):
-            override_problems.append(error(rel, "override file names must be lower-case letters, digits, '-' and '_'", "name"))
-            continue
-        if slug in seen:
-            override_problems.append(error(rel, f"two override files for '{slug}' (also {seen[slug]})", "name"))
-            continue
-        seen[slug] = rel
-        found: list[Problem] = []
-        doc = _load_checked(root, rel, OVERRIDE, found)
-        override_problems.extend(found)
-        if doc is not None:
-            (rejected if found else overrides).append(Override(slug, doc))
     if settings is not None:
         name = str(settings.data.get("template", DEFAULT_TEMPLATE))
         if name not in templates and not any(p.loc.path == f"base/{name}" for p in problems):
             problems.append(error(settings.loc(("template",)), f"template 'base/{name}' not found", "reference"))
     if problems or settings is None or content is None:
         raise VariantsError(problems)
-    return Project(root, settings, content, templates, overrides, override_problems, rejected)
+    project = Project(root, settings, content, templates, [])
+    project.pending, project.problems = _override_names(root)
+    return load_overrides(project) if overrides else project
+
+
+def _override_names(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """(slug, path) of each usable override file name, and the problems of the others."""
+    names: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in override_files(root):
+        rel = f"overrides/{path.name}"
+        slug = path.stem
+        if not SLUG_PATTERN.match(slug):
+            problems.append(error(rel, "override file names must be lower-case letters, digits, '-' and '_'", "name"))
+        elif slug in seen:
+            problems.append(error(rel, f"two override files for '{slug}' (also {seen[slug]})", "name"))
+        else:
+            seen[slug] = rel
+            names.append((slug, rel))
+    return names, problems
+
+
+def load_overrides(project: Project, start: int = 0, stop: int | None = None) -> Project:
+    """``project`` with the pending override files ``start:stop`` loaded and shape-checked."""
+    overrides: list[Override] = []
+    rejected: list[Override] = []
+    problems: list[Problem] = list(project.problems) if start == 0 else []
+    for slug, rel in project.pending[start:stop]:
+        found: list[Problem] = []
+        doc = _load_checked(project.root, rel, OVERRIDE, found)
+        problems.extend(found)
+        if doc is not None:
+            (rejected if found else overrides).append(Override(slug, doc))
+    return replace(project, overrides=overrides, rejected=rejected, problems=problems, pending=[])
