@@ -169,3 +169,44 @@ def test_forked_workers_give_the_same_bytes_and_problems(shipped: Path) -> None:
     assert [p.one_line() for p in forked.value.problems] == [
         "overrides/extra-4.yml:2:9: output 'extra-0-faq.md' is also written by overrides/extra-0.yml"
     ]
+
+
+@pytest.mark.parametrize(
+    ("rp", "plp", "message"),
+    [
+        ("same.md", "./same.md", "overrides/professional-learning-partner.yml:17:9: output name './same.md' is not a plain relative file name"),
+        ("a//b.md", "c.md", "overrides/regional-partner.yml:23:9: output name 'a//b.md' is not a plain relative file name"),
+        ("sub", "sub/x.md", "overrides/regional-partner.yml:23:9: output 'sub' is a folder of another program's output"),
+    ],
+)
+def test_output_names_that_would_collide_on_disk(run, shipped: Path, rp: str, plp: str, message: str) -> None:
+    for name, output in (("regional-partner", rp), ("professional-learning-partner", plp)):
+        path = shipped / "overrides" / f"{name}.yml"
+        path.write_text(path.read_text() + f"output: '{output}'\n")
+    before = snapshot(shipped / "out")
+    result = run("-C", shipped, "build")
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+    assert snapshot(shipped / "out") == before
+
+
+def test_base_problem_with_forked_workers(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import variants.building
+    from variants.building import build
+    from variants.errors import VariantsError
+
+    monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)
+    content = shipped / "base" / "content.yml"
+    content.write_text(content.read_text().replace("- id: pm", "- id: map"))
+    with pytest.raises(VariantsError) as info:
+        build(shipped)
+    assert [p.one_line() for p in info.value.problems] == ["base/content.yml:29:9: duplicate id 'map' (first used at line 25)"]
+
+
+def test_errors_cross_process_boundaries() -> None:
+    import pickle
+
+    from variants.errors import Loc, VariantsError, error
+
+    original = VariantsError([error(Loc("f.yml", 2, 3), "bad")])
+    copy = pickle.loads(pickle.dumps(original))
+    assert copy.problems == original.problems and str(copy) == "f.yml:2:3: bad"

@@ -193,3 +193,18 @@ def test_linting_in_forked_workers_finds_the_same(shipped: Path, monkeypatch: py
     monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)  # two programs: one worker each
     assert check_project(shipped) == serial
     assert len(serial) == 8
+
+
+def test_template_syntax_error_is_a_finding_not_a_crash(run, shipped: Path) -> None:
+    template = shipped / "base" / "page.md.j2"
+    template.write_text(template.read_text() + "{% for x in %}\n")
+    result = run("-C", shipped, "check")
+    assert result.exit_code == 1
+    assert "base/page.md.j2:26: [error] template syntax error: Expected an expression, got 'end of statement block' (template)" in result.stdout
+
+
+def test_malformed_html_does_not_stop_the_lint(run, tmp_path: Path) -> None:
+    write_tree(tmp_path, {"p.md": "<div>\n<![foo[ x ]]>\n</div>\n\n### **Q?**\n\nA.\n"})
+    result = run("check", tmp_path / "p.md")
+    assert result.exit_code == 0
+    assert "question 'Q?' is not reachable from the table of contents: it has no anchor" in result.stdout

@@ -85,3 +85,27 @@ def test_missing_and_folder(tmp_path: Path) -> None:
         load_yaml(tmp_path / "nope.yml")
     with pytest.raises(VariantsError, match="is a folder"):
         load_yaml(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: !!int abc\n", "f.yml:1:4: YAML error: 'abc' is not a valid int"),
+        ("a: !!float x\n", "f.yml:1:4: YAML error: 'x' is not a valid float"),
+        ("a: !!timestamp soon\n", "f.yml:1:4: YAML error: 'soon' is not a valid timestamp"),
+        ("!!int abc: x\n", "f.yml:1:1: YAML error: 'abc' is not a valid int"),
+        ('a: ok\nb: "x\x01y"\n', "f.yml:2:6: YAML error: character #x0001 is not allowed (control characters are not allowed)"),
+    ],
+)
+def test_values_their_tag_cannot_hold(tmp_path: Path, text: str, expected: str) -> None:
+    assert problems_of(text, tmp_path) == [expected]
+
+
+def test_long_run_of_block_indicators_does_not_crash(tmp_path: Path) -> None:
+    (problem,) = problems_of("x:\n  " + "- " * 100_000 + "z\n", tmp_path)
+    assert problem.endswith("nesting deeper than 200 levels")
+
+
+def test_control_character_with_many_brackets(tmp_path: Path) -> None:
+    (problem,) = problems_of("a: " + "[]" * 300 + '\nb: "\x01"\n', tmp_path)
+    assert problem.startswith("f.yml:2:5: YAML error: character #x0001 is not allowed")

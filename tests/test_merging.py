@@ -165,3 +165,34 @@ def test_all_problems_of_all_files_reported_together(tmp_path: Path) -> None:
         "overrides/p.yml:3:5: cannot remove section 'yy': not in the base",
         "overrides/q.yml:3:5: cannot remove section 'zz': not in the base",
     ]
+
+
+def test_toc_moves_chain_in_any_order(tmp_path: Path) -> None:
+    content = CONTENT.replace('{id: c, question: "C", answer: "c"}', '{id: c, question: "C", answer: "c", toc_before: a}')
+    override = "sections:\n  - id: one\n    questions:\n      - {id: x, after: c, question: X, answer: x, toc_after: c}\n"
+    assert mini(tmp_path, override, content).splitlines()[0] == "[One] c x a b"
+
+
+def test_toc_cycle_is_an_error(tmp_path: Path) -> None:
+    content = CONTENT.replace('{id: a, question: "A for {{ name }}", answer: "a"}', '{id: a, question: "A", answer: "a", toc_after: b}')
+    content = content.replace('{id: b, question: "B", answer: "b for {{ short }}"}', '{id: b, question: "B", answer: "b", toc_before: a}')
+    with pytest.raises(VariantsError) as info:
+        mini(tmp_path, "", content)
+    assert [p.one_line() for p in info.value.problems] == [
+        "base/content.yml:5:56: toc_before/toc_after of 'a', 'b' go round in a circle"
+    ]
+
+
+def test_one_id_twice_in_one_override_across_sections(tmp_path: Path) -> None:
+    override = """\
+sections:
+  - id: one
+    questions:
+      - {id: x, question: X, answer: x}
+  - id: two
+    questions:
+      - {id: x, question: Y, answer: y}
+"""
+    with pytest.raises(VariantsError) as info:
+        mini(tmp_path, override)
+    assert [p.one_line() for p in info.value.problems] == ["overrides/p.yml:8:9: duplicate id 'x' (also used at line 5)"]

@@ -134,3 +134,29 @@ def test_validation_errors_are_precise(run, shipped: Path, case: str) -> None:
     result = run("-C", shipped, "build")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == expected
+
+
+@pytest.mark.parametrize("slug", ["../escaped", "a/b", "Bad Name"])
+def test_new_refuses_a_slug_that_is_not_a_plain_name(run, shipped: Path, slug: str) -> None:
+    before = sorted(p.name for p in shipped.rglob("*"))
+    result = run("-C", shipped, "new", "Foo", "--slug", slug)
+    assert (result.exit_code, result.stderr) == (1, f"overrides/: --slug {slug!r}: use lower-case letters, digits, '-' and '_'\n")
+    assert sorted(p.name for p in shipped.rglob("*")) == before
+
+
+def test_new_with_awkward_name_and_output_pattern_still_builds(run, shipped: Path) -> None:
+    settings = shipped / "base" / "variants.yml"
+    settings.write_text(settings.read_text().replace('output: "{slug}-faq.md"', 'output: "faq #{slug}.md"'))
+    assert run("-C", shipped, "new", "Foo\nsections: 5").exit_code == 0
+    text = (shipped / "overrides" / "foo-sections-5.yml").read_text()
+    assert "# The Foo sections: 5 page: only what differs from base/content.yml.\n" in text
+    assert "\noutput: 'faq #foo-sections-5.md'\n" in text
+    assert run("-C", shipped, "build", "--force").exit_code == 0
+    assert (shipped / "out" / "faq #foo-sections-5.md").exists()
+
+
+def test_jinja_constants_cannot_be_variable_names(run, shipped: Path) -> None:
+    settings = shipped / "base" / "variants.yml"
+    settings.write_text(settings.read_text() + "  none:\n    default: N\n")
+    result = run("-C", shipped, "build")
+    assert (result.exit_code, result.stderr) == (1, "base/variants.yml:15:3: 'none' is not a valid name\n")

@@ -133,3 +133,13 @@ def test_front_matter_fast_path_writes_what_pyyaml_writes(values: dict[str, str]
     expected = yaml.dump(values, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
     assert _dump_front_matter(values) == expected
     assert yaml.safe_load(expected) == values
+
+
+def test_hostile_expressions_fail_cleanly() -> None:
+    import pytest
+
+    with pytest.raises(VariantsError) as info:
+        render_one("q", "{{ " + "(" * 3000 + "name" + ")" * 3000 + " }}")
+    assert [(p.rule, p.message) for p in info.value.problems] == [("template", "template syntax error: expression nested too deeply")]
+    # Jinja's own constant, not a variable: the same whichever way the text is rendered.
+    assert render_one("q", "{{ none }}") == render_one("q", "{{ none }}{# c #}") == "q<SEP>None"

@@ -312,3 +312,10 @@ def test_diff_output_file_is_written_whole(run, shipped: Path, tmp_path: Path) -
     assert result.exit_code == 0
     assert result.stderr == f"wrote {target}\n"
     assert target.read_text() == run("-C", shipped, "diff", "--format", "markdown").stdout
+
+
+def test_manifest_naming_a_file_outside_the_folder_is_damaged(run, shipped: Path) -> None:
+    (shipped / "out" / writing.MANIFEST).write_text('{"version": 1, "files": {"../../etc/x": "00", "a\\u0000b": "00"}}\n')
+    result = run("-C", shipped, "build", "--force")
+    assert result.exit_code == 1
+    assert result.stderr.endswith("manifest is damaged; delete it and rebuild with --force\n")

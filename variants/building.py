@@ -30,7 +30,7 @@ def check_output_name(name: str, loc: Loc) -> Problem | None:
         return error(loc, f"output name {name!r} is not a plain relative file name", "output")
     if path.is_absolute() or ".." in path.parts or name.startswith("~"):
         return error(loc, f"output name {name!r} escapes the output folder", "output")
-    if name.endswith("/") or path.name.startswith("."):
+    if name.endswith("/") or path.name.startswith(".") or path.as_posix() != name:  # './x', 'a//b', 'a/./b'
         return error(loc, f"output name {name!r} is not a plain relative file name", "output")
     return None
 
@@ -113,9 +113,13 @@ def _collect(rendered: list[_Rendered]) -> list[Output]:
     problems: list[Problem] = []
     outputs: list[Output] = []
     claimed: dict[str, str] = {}
+    folders = {str(parent) for page in rendered for parent in PurePosixPath(page.output).parents}
     for page in rendered:
         if page.text is not None and page.output in claimed:
             problems.append(error(page.where, f"output '{page.output}' is also written by {claimed[page.output]}", "output"))
+            continue
+        if page.text is not None and page.output in folders:
+            problems.append(error(page.where, f"output '{page.output}' is a folder of another program's output", "output"))
             continue
         problems.extend(page.problems)
         if page.text is not None:
@@ -190,6 +194,7 @@ def build(root: Path, jobs: int | None = None) -> list[Output]:
     contiguous share each: the same outputs and problems, in the same order.
     """
     project = load_project(root, overrides=False)
+    base_page(project)  # problems of base/ once, here, not once per worker
     shares = in_workers(lambda start, stop: _read_merge_render(project, start, stop), len(project.pending), jobs)
     if shares is None:
         project = load_overrides(project)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import TemplateSyntaxError, nodes
 
 from .building import in_workers, render_pages, resolve_all
 from .errors import Loc, Problem, VariantsError
@@ -37,7 +37,10 @@ def template_reads(project: Project, renderer: Renderer) -> set[str]:
 
     reads: set[str] = set()
     for source in project.templates.values():
-        ast = renderer.page_env.parse(source)
+        try:
+            ast = renderer.page_env.parse(source)
+        except TemplateSyntaxError:  # reported by the build, with its line
+            continue
         reads |= meta.find_undeclared_variables(ast)
         reads |= {node.attr for node in ast.find_all(nodes.Getattr)}
         reads |= {str(node.arg.value) for node in ast.find_all(nodes.Getitem) if isinstance(node.arg, nodes.Const)}

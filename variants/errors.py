@@ -88,3 +88,7 @@ class VariantsError(Exception):
         self.problems = sorted(set(problems)) if isinstance(problems, list) else [problems]
         super().__init__("\n".join(p.one_line() for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[VariantsError], tuple[list[Problem]]]:
+        # Forked workers send their problems back pickled.
+        return (VariantsError, (self.problems,))
+

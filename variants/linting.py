@@ -83,8 +83,11 @@ class _Ids(HTMLParser):
 
 def _html_ids(snippet: str) -> list[str]:
     parser = _Ids()
-    parser.feed(snippet)
-    parser.close()
+    try:
+        parser.feed(snippet)
+        parser.close()
+    except AssertionError:  # html.parser asserts on some malformed markup ('<![foo['): no ids from it
+        pass
     return parser.ids
 
 

@@ -27,6 +27,7 @@ _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  
 Path_ = tuple[str | int, ...]
 _STR = "tag:yaml.org,2002:str"
 _SPACES = re.compile(" *")
+_INDICATOR_RUN = re.compile(r"(?:[-?:] +){50}")
 
 
 @dataclass
@@ -83,8 +84,13 @@ def _mark_loc(name: str, mark: Any) -> Loc:
 
 
 def _check_depth(text: str, name: str) -> None:
-    """libyaml's composer recurses in C and crashes on very deep flow nesting: refuse it first."""
-    if text.count("[") + text.count("{") < MAX_DEPTH:
+    """libyaml's composer recurses in C and crashes on very deep nesting: refuse it first.
+
+    Only flow brackets and runs of block indicators on one line ('- - - ...')
+    can nest deeply in a file of at most 1 MiB; other nesting needs ever more
+    indentation. The event scan runs only when one of those is present.
+    """
+    if text.count("[") + text.count("{") < MAX_DEPTH and not _INDICATOR_RUN.search(text):
         return
     depth = 0
     loader = _Loader(text)
@@ -99,13 +105,19 @@ def _check_depth(text: str, name: str) -> None:
                     )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
         raise VariantsError(_yaml_problem(exc, name, text)) from None
     finally:
         loader.dispose()
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, name: str, text: str = "") -> Problem:
+def _yaml_problem(exc: yaml.YAMLError, name: str, text: str = "") -> Problem:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow, at a text offset
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        return error(Loc(name, line, col), f"YAML error: character #x{exc.character:04x} is not allowed ({exc.reason})")
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return error(name, f"YAML error: {str(exc).splitlines()[0]}")
     mark = exc.problem_mark or exc.context_mark
     what = exc.problem or exc.context or "invalid YAML"
     if mark is not None and text[mark.index : mark.index + 1] == "\t":
@@ -155,11 +167,18 @@ class _Builder:
             self.doc.values[path] = (mark.line + 1, mark.column + 1, style)
         if node.tag == _STR:
             return node.value
+        return self._construct(node)
+
+    def _construct(self, node: yaml.Node) -> Any:
+        """A scalar's value by its tag; a value its tag cannot hold ('!!int abc') is a problem."""
         try:
             return self.loader.construct_object(node)
         except yaml.MarkedYAMLError as exc:
             self.problems.append(_yaml_problem(exc, self.name))
-            return None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            where = _mark_loc(self.name, node.start_mark)
+            self.problems.append(error(where, f"YAML error: {node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}"))
+        return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -172,7 +191,10 @@ class _Builder:
                 self.problems.append(error(Loc(self.name, *key_at), "merge keys ('<<') are not supported; write the keys out"))
                 continue
             else:
-                key = self.loader.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                known = len(self.problems)
+                key = self._construct(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+                if len(self.problems) > known:
+                    continue
             if not isinstance(key, str):
                 self.problems.append(error(Loc(self.name, *key_at), "keys must be plain text"))
                 continue
@@ -202,10 +224,8 @@ def parse_yaml(text: str, name: str) -> Doc:
             )
         builder = _Builder(loader, name, text)
         builder.doc.data = builder.build(node, ())
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
         raise VariantsError(_yaml_problem(exc, name, text)) from None
-    except yaml.YAMLError as exc:  # errors without a mark, e.g. a reader error
-        raise VariantsError(error(name, f"YAML error: {exc}")) from None
     finally:
         loader.dispose()
     if builder.problems:

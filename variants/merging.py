@@ -157,6 +157,7 @@ def resolve(project: Project, override: Override, base: Page | None = None) -> P
         {k: doc.loc(("program", k)) for k in variables if k in (data.get("program") or {})},
     )
     _check_toc_positions(page, problems)
+    _check_unique_ids(page, problems)
     _check_layouts(page, project.layouts(), problems)
     if problems:
         raise VariantsError(problems)
@@ -231,9 +232,7 @@ def _merge_list(
                 if qpatch.get("remove") or any(k in qpatch for k in ("after", "before")):
                     problems.append(error(question.loc, "a new section lists its questions in order, without after/before/remove", "position"))
                 _check_required(question, problems)
-                if question.id in owner or question.id in seen or any(q.id == question.id for q in entry.children):
-                    problems.append(error(question.loc, f"duplicate id '{question.id}'", "id-duplicates"))
-                entry.children.append(question)
+                entry.children.append(question)  # a duplicate id is reported once the page is whole
         else:
             base = result.pop(index)
             patched = _entry(kind, doc, here, patch)
@@ -278,7 +277,10 @@ def _place(
 def _check_toc_positions(page: Page, problems: list[Problem]) -> None:
     for section in page.sections:
         ids = [q.id for q in section.children]
+        found = len(problems)
         for question in section.children:
+            if question.get("toc_before") is not None and question.get("toc_after") is not None:
+                problems.append(error(question.locs["toc_after"], "give 'toc_before' or 'toc_after', not both", "position"))
             for key in ("toc_before", "toc_after"):
                 target = question.get(key)
                 if target is not None and (target not in ids or target == question.id):
@@ -290,6 +292,22 @@ def _check_toc_positions(page: Page, problems: list[Problem]) -> None:
                             "reference",
                         )
                     )
+        stuck = _toc_moves(section)[1] if len(problems) == found else []
+        if stuck:
+            key = "toc_after" if stuck[0].get("toc_after") is not None else "toc_before"
+            names = ", ".join(f"'{q.id}'" for q in stuck)
+            problems.append(error(stuck[0].locs[key], f"toc_before/toc_after of {names} go round in a circle", "position"))
+
+
+def _check_unique_ids(page: Page, problems: list[Problem]) -> None:
+    """Section and question ids share one namespace on a page: they become anchors and links."""
+    seen: dict[str, Entry] = {}
+    for section in page.sections:
+        for entry in [section, *section.children]:
+            first = seen.setdefault(entry.id, entry)
+            if first is not entry:
+                where = f"line {first.loc.line}" if first.loc.path == entry.loc.path else str(first.loc)
+                problems.append(error(entry.loc, f"duplicate id '{entry.id}' (also used at {where})", "id-duplicates"))
 
 
 def _check_layouts(page: Page, layouts: list[str], problems: list[Problem]) -> None:
@@ -305,13 +323,30 @@ def _check_layouts(page: Page, layouts: list[str], problems: list[Problem]) -> N
             )
 
 
+def _toc_moves(section: Entry) -> tuple[list[Entry], list[Entry]]:
+    """Table-of-contents order, and the moved questions that could not be placed (a cycle).
+
+    A move is made once its target has its own place, so chains work in any
+    order ('a' after 'b', 'b' before 'c').
+    """
+    order = [q for q in section.children if q.get("toc_before") is None and q.get("toc_after") is None]
+    pending = [q for q in section.children if q not in order]
+    while pending:
+        placed = False
+        for question in list(pending):
+            after = question.get("toc_after") is not None
+            target = question.get("toc_after") if after else question.get("toc_before")
+            index = next((n for n, q in enumerate(order) if q.id == target), None)
+            if index is not None:
+                order.insert(index + after, question)
+                pending.remove(question)
+                placed = True
+        if not placed:
+            break
+    return order, pending
+
+
 def toc_order(section: Entry) -> list[Entry]:
     """The section's questions in table-of-contents order: body order, with toc_before/toc_after moves."""
-    order = [q for q in section.children if q.get("toc_before") is None and q.get("toc_after") is None]
-    for question in section.children:
-        target = question.get("toc_before") or question.get("toc_after")
-        if target is None:
-            continue
-        index = next((n for n, q in enumerate(order) if q.id == target), len(order) - 1)
-        order.insert(index + (1 if question.get("toc_after") else 0), question)
-    return order
+    order, stuck = _toc_moves(section)
+    return order + stuck

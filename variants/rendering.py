@@ -24,6 +24,7 @@ _Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  
 PAGE_TEXTS = ("title", "intro", "rule", "toc_end", "footer")
 
 
+_JINJA_CONSTANTS = frozenset({"true", "false", "none", "True", "False", "None"})
 _VARIABLE = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*) *\}\}")
 
 
@@ -49,6 +50,8 @@ def _simple(source: str) -> _Compiled | None:
     pieces = tuple(_VARIABLE.split(source))
     literals = pieces[0::2]
     if any(_SYNTAX.search(lit) for lit in literals) or any(lit.endswith("{") for lit in literals[:-1]):
+        return None
+    if not _JINJA_CONSTANTS.isdisjoint(pieces[1::2]):  # Jinja reads {{ none }} as its own None
         return None
     return _Compiled(frozenset(pieces[1::2]), pieces=pieces)
 
@@ -113,12 +116,16 @@ class Renderer:
         from jinja2 import meta
 
         cr = _cr_sentinel(source)
+        if cr is None:
+            return TemplateSyntaxError("a text with carriage returns must leave one private-use character unused", 1)
         escaped = source.replace("\r", cr) if cr else source
         try:
             names = frozenset(meta.find_undeclared_variables(self.text_env.parse(escaped)))
             return _Compiled(names, template=self.text_env.from_string(escaped), cr=cr)
         except TemplateSyntaxError as exc:
             return exc
+        except RecursionError:
+            return TemplateSyntaxError("expression nested too deeply", 1)
 
     def variables_read(self, source: str) -> frozenset[str]:
         """The variables a text reads (empty for plain text or a text with a syntax error)."""
@@ -227,15 +234,16 @@ class Renderer:
             raise VariantsError(error(_template_loc(exc, name), f"template error: {_message(exc)}", "template")) from None
 
 
-def _cr_sentinel(source: str) -> str:
+def _cr_sentinel(source: str) -> str | None:
     """A character absent from ``source`` to stand for carriage returns while Jinja renders it.
 
     Jinja turns every line ending of a template into '\\n'; texts are content, so
-    their '\\r\\n' must survive. Empty when the text has no carriage return.
+    their '\\r\\n' must survive. Empty when the text has no carriage return; None
+    when the text uses every private-use character (then it cannot be shielded).
     """
     if "\r" not in source:
         return ""
-    return next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in source)
+    return next((chr(c) for c in range(0xE000, 0xF900) if chr(c) not in source), None)
 
 
 def _offset_of_line(text: str, line: int) -> int:

@@ -18,7 +18,7 @@ import yaml
 from .checking import SCHEMA_FILE, override_schema_text
 from .errors import VariantsError, error
 from .merging import base_page
-from .project import DEFAULT_OUTPUT, Project, load_project, override_files
+from .project import DEFAULT_OUTPUT, SLUG_PATTERN, Project, load_project, override_files
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../base/override.schema.json"
 
@@ -75,7 +75,7 @@ def scaffold(project: Project, name: str, slug: str) -> str:
     output = str(project.settings.data.get("output", DEFAULT_OUTPUT)).replace("{slug}", slug)
     parts = [
         SCHEMA_COMMENT,
-        f"# The {name} page: only what differs from base/content.yml.",
+        f"# The {' '.join(name.split())} page: only what differs from base/content.yml.",
         "# Build with 'variants build', then review with 'variants check' and 'variants diff'.",
         "",
         _dump({"program": program}).rstrip("\n"),
@@ -85,7 +85,7 @@ def scaffold(project: Project, name: str, slug: str) -> str:
         parts.append("  # Other programs also set (see base/variants.yml for what each means):")
         for key, (value, where) in others.items():
             parts.append(f"  # {key}: {_inline(value)}  # {where}")
-    parts += ["", f"output: {output}"]
+    parts += ["", _dump({"output": output}).rstrip("\n")]
     for key, (value, where) in _set_by_top_level(project).items():
         parts += ["", f"# As {where} sets it:", _commented(_dump({key: value})).rstrip("\n")]
     parts += ["", "# Sections and questions merge with the base by id. Examples:", "# sections:"]
@@ -156,9 +156,11 @@ def _examples(project: Project, base: Any) -> list[tuple[str, dict[str, Any]]]:
 
 def new_program(root: Path, name: str, slug: str | None = None) -> Path:
     """Write overrides/<slug>.yml for a new program; refuse to overwrite. Returns the path written."""
-    slug = slug or slugify(name)
+    slug = slugify(name) if slug is None else slug
     if not slug:
         raise VariantsError(error("overrides/", f"cannot make a file name from {name!r}; give --slug"))
+    if not SLUG_PATTERN.match(slug):
+        raise VariantsError(error("overrides/", f"--slug {slug!r}: use lower-case letters, digits, '-' and '_'"))
     project = load_project(root)
     target = root / "overrides" / f"{slug}.yml"
     clash = [p for p in override_files(root) if p.stem == slug]

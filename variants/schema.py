@@ -15,7 +15,8 @@ from .errors import Problem, error
 from .loading import Doc, Path_
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-VAR_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# Not Jinja's own constants: {{ none }} would print None, not the variable.
+VAR_PATTERN = r"^(?!(?:true|false|none|True|False|None)$)[A-Za-z_][A-Za-z0-9_]*$"
 
 
 class Field(NamedTuple):

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .building import Output
+from .building import Output, check_output_name
 from .errors import Loc, Problem, VariantsError, error
 
 MANIFEST = ".variants-manifest.json"
@@ -71,6 +71,8 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
         data = json.loads(text)
         files = data["files"]
         if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+            raise ValueError
+        if any(check_output_name(name, Loc(display)) for name in files):
             raise ValueError
         return dict(files)
     except (ValueError, KeyError, TypeError):
