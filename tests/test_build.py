@@ -210,3 +210,26 @@ def test_errors_cross_process_boundaries() -> None:
     original = VariantsError([error(Loc("f.yml", 2, 3), "bad")])
     copy = pickle.loads(pickle.dumps(original))
     assert copy.problems == original.problems and str(copy) == "f.yml:2:3: bad"
+
+
+@pytest.mark.parametrize(("count", "block"), [(200, 64), (201, 7), (5, 1), (1000, 64)])
+def test_streamed_worker_results_come_whole_and_in_order(count: int, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import variants.building
+    from variants.building import stream_in_workers
+
+    monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)
+    items = stream_in_workers(lambda start, stop: list(range(start, stop)), count, block)
+    assert items is not None
+    assert list(items) == list(range(count))
+
+
+def test_diff_made_in_workers_has_the_same_bytes(run, shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import variants.building
+
+    for i in range(4):
+        text = (shipped / "overrides" / "regional-partner.yml").read_text()
+        (shipped / "overrides" / f"extra-{i}.yml").write_text(text.replace("Regional Partner", f"Program {i}"))
+    serial = {fmt: run("-C", shipped, "diff", "--format", fmt).stdout for fmt in ("json", "text", "html")}
+    monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)
+    for fmt, expected in serial.items():
+        assert run("-C", shipped, "diff", "--format", fmt).stdout == expected

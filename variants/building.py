@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, TypeVar
 
@@ -147,6 +147,56 @@ def _run_share(share: tuple[int, int]) -> Any:
     return _TASK(*share)
 
 
+def _worker_count(count: int, jobs: int | None) -> int:
+    import os
+
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = jobs if count >= PARALLEL_FROM else 1
+    workers = max(1, min(jobs, count))
+    if workers > 1:
+        import multiprocessing  # imported only here: start-up of small builds stays light
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return 1
+    return workers
+
+
+def stream_in_workers(task: Callable[[int, int], list[T]], count: int, block: int = 64) -> Iterator[T] | None:
+    """``task(start, stop)`` over blocks of ``range(count)`` in forked workers, items yielded in order.
+
+    Unlike :func:`in_workers`, only a few blocks are in flight at a time, so a
+    long stream (a report on thousands of programs) never sits in memory whole.
+    None when one process is the better choice.
+    """
+    workers = _worker_count(count, None)
+    if workers == 1:
+        return None
+    return _stream(task, count, block, workers)
+
+
+def _stream(task: Callable[[int, int], list[T]], count: int, block: int, workers: int) -> Iterator[T]:
+    global _TASK
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    blocks = iter([(start, min(start + block, count)) for start in range(0, count, block)])
+    _TASK = task
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            # range first: zip would otherwise draw (and drop) one block too many.
+            pending = deque(pool.submit(_run_share, share) for _, share in zip(range(2 * workers), blocks))
+            while pending:
+                items = pending.popleft().result()
+                next_share = next(blocks, None)
+                if next_share is not None:
+                    pending.append(pool.submit(_run_share, next_share))
+                yield from items
+    finally:
+        _TASK = None
+
+
 def in_workers(task: Callable[[int, int], T], count: int, jobs: int | None = None) -> list[T] | None:
     """``task(start, stop)`` over contiguous shares of ``range(count)`` in forked workers, results in order.
 
@@ -155,18 +205,10 @@ def in_workers(task: Callable[[int, int], T], count: int, jobs: int | None = Non
     and the results cross process boundaries, so the output is the same bytes.
     """
     global _TASK
-    import os
-
-    if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        jobs = jobs if count >= PARALLEL_FROM else 1
-    workers = max(1, min(jobs, count))
+    workers = _worker_count(count, jobs)
     if workers == 1:
         return None
-    import multiprocessing  # imported only here: start-up of small builds stays light
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-count // workers)

@@ -22,7 +22,7 @@ from typing import Any, overload
 
 from deepdiff import DeepDiff
 
-from .building import Output, render_pages, resolve_all
+from .building import Output, render_pages, resolve_all, stream_in_workers
 from .errors import Loc, Problem, VariantsError, error
 from .loading import Path_
 from .merging import PAGE_KEYS, Entry, Page, base_page
@@ -371,7 +371,9 @@ class _Comparisons(Sequence[Comparison]):
         return self._make(self._outlines[index])
 
     def __iter__(self) -> Iterator[Comparison]:
-        return map(self._make, self._outlines)
+        # Many programs: forked workers make the comparisons, a few blocks ahead of the reader.
+        made = stream_in_workers(lambda start, stop: [self._make(o) for o in self._outlines[start:stop]], len(self))
+        return map(self._make, self._outlines) if made is None else made
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
