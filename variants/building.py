@@ -204,21 +204,11 @@ def in_workers(task: Callable[[int, int], T], count: int, jobs: int | None = Non
     on this platform): the caller then does the work itself. Only the bounds
     and the results cross process boundaries, so the output is the same bytes.
     """
-    global _TASK
     workers = _worker_count(count, jobs)
     if workers == 1:
         return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = -(-count // workers)
-    shares = [(start, min(start + size, count)) for start in range(0, count, size)]
-    _TASK = task
-    try:
-        with ProcessPoolExecutor(len(shares), mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_run_share, shares))
-    finally:
-        _TASK = None
+    # One block per worker, each block's result kept whole.
+    return list(_stream(lambda start, stop: [task(start, stop)], count, -(-count // workers), workers))
 
 
 def _read_merge_render(project: Project, start: int, stop: int) -> tuple[list[Problem], list[_Rendered]]:

@@ -730,18 +730,10 @@ def _statements(
             say.add(CONTENT, how, "section", sid, "", text, say.entry_where(sid), title, None)
         for question in section.children:
             questions.setdefault(question.id, how)
-    for sid, keys in found.section_fields.items():
-        a_entry, b_entry = old.sections[sid], new.sections[sid]
-        for key in sorted(keys):
-            where = _where(old.declared(a_entry.locs.get(key)), new.declared(b_entry.locs.get(key)))
-            say.field("section", sid, key, f"section '{sid}'", a_entry.get(key), b_entry.get(key), where)
+    _field_statements(say, "section", found.section_fields, old, new)
     for qid, how in questions.items():
         _question_statements(say, qid, how, found)
-    for qid, keys in found.question_fields.items():
-        a_entry, b_entry = old.questions[qid], new.questions[qid]
-        for key in sorted(keys):
-            where = _where(old.declared(a_entry.locs.get(key)), new.declared(b_entry.locs.get(key)))
-            say.field("question", qid, key, f"question '{qid}'", a_entry.get(key), b_entry.get(key), where)
+    _field_statements(say, "question", found.question_fields, old, new)
     for sid, ids in moved.items():
         kind = "section" if sid == "" else "question"
         new_order = section_ids if sid == "" else [q.id for q in new.sections[sid].children]
@@ -789,6 +781,16 @@ def _program_statements(say: _Phrases, settings: _Settings) -> None:
     else:
         text = f"output {old.page.output} → {new.page.output}"
         say.add(PROGRAM, "replaced", "output", "output", "", text, where, old.page.output, new.page.output)
+
+
+def _field_statements(say: _Phrases, kind: str, fields: dict[str, set[str]], old: _Side, new: _Side) -> None:
+    """A statement for each changed field of the sections (or questions) both sides have."""
+    old_entries, new_entries = (old.sections, new.sections) if kind == "section" else (old.questions, new.questions)
+    for eid, keys in fields.items():
+        a_entry, b_entry = old_entries[eid], new_entries[eid]
+        for key in sorted(keys):
+            where = _where(old.declared(a_entry.locs.get(key)), new.declared(b_entry.locs.get(key)))
+            say.field(kind, eid, key, f"{kind} '{eid}'", a_entry.get(key), b_entry.get(key), where)
 
 
 def _question_statements(say: _Phrases, qid: str, how: str, found: _Changes) -> None:
