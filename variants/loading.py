@@ -22,10 +22,11 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_NODES = 100_000
 MAX_DEPTH = 200
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path_ = tuple[str | int, ...]
 _STR = "tag:yaml.org,2002:str"
+_KNOWN_TAGS = frozenset(tag for tag in yaml.SafeLoader.yaml_constructors if tag is not None)
 _SPACES = re.compile(" *")
 _INDICATOR_RUN = re.compile(r"(?:[-?:] +){50}")
 
@@ -74,7 +75,9 @@ def read_text(path: Path, display: str | None = None) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise VariantsError(
-            error(Loc(name, line, col), f"invalid UTF-8 at byte offset {exc.start} (0x{raw[exc.start]:02x})", "encoding")
+            error(
+                Loc(name, line, col), f"invalid UTF-8 at byte offset {exc.start} (0x{raw[exc.start]:02x})", "encoding"
+            )
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -92,30 +95,53 @@ def _check_depth(text: str, name: str) -> None:
     """
     if text.count("[") + text.count("{") < MAX_DEPTH and not _INDICATOR_RUN.search(text):
         return
+    try:
+        too_deep = _too_deep(text, name, _Loader)
+    except yaml.YAMLError as exc:
+        raise VariantsError(_parse_problem(exc, name, text)) from None
+    if too_deep is not None:
+        raise VariantsError(too_deep)
+
+
+def _too_deep(text: str, name: str, loader_class: type[yaml.SafeLoader]) -> Problem | None:
+    """The place where ``text`` nests deeper than MAX_DEPTH, or None; YAML errors propagate."""
     depth = 0
-    loader = _Loader(text)
+    loader = loader_class(text)
     try:
         while loader.check_event():
-            event = loader.get_event()
+            event = loader.get_event()  # type: ignore[no-untyped-call]
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise VariantsError(
-                        error(_mark_loc(name, event.start_mark), f"nesting deeper than {MAX_DEPTH} levels", "size")
-                    )
+                    return error(_mark_loc(name, event.start_mark), f"nesting deeper than {MAX_DEPTH} levels", "size")
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError as exc:
-        raise VariantsError(_yaml_problem(exc, name, text)) from None
     finally:
         loader.dispose()
+    return None
+
+
+def _python_depth_problem(text: str, name: str) -> Problem | None:
+    """Whether nesting is what is wrong with ``text``, and where, by the pure-Python
+    parser: it has no nesting limit of its own and reads events without recursing."""
+    try:
+        return _too_deep(text, name, yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+
+
+def _parse_problem(exc: yaml.YAMLError, name: str, text: str) -> Problem:
+    """The problem behind a parser's error. libyaml stops at a nesting limit of its own
+    (1,000 levels in 0.2.5, with its own message, and it may look far ahead before it
+    says so), so nesting is checked first: the message is the same with any parser."""
+    return (_Loader is not yaml.SafeLoader and _python_depth_problem(text, name)) or _yaml_problem(exc, name, text)
 
 
 def _yaml_problem(exc: yaml.YAMLError, name: str, text: str = "") -> Problem:
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow, at a text offset
         line = text.count("\n", 0, exc.position) + 1
         col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        return error(Loc(name, line, col), f"YAML error: character #x{exc.character:04x} is not allowed ({exc.reason})")
+        return error(Loc(name, line, col), f"YAML error: character #x{exc.character:04x} is not allowed in YAML")
     if not isinstance(exc, yaml.MarkedYAMLError):
         return error(name, f"YAML error: {str(exc).splitlines()[0]}")
     mark = exc.problem_mark or exc.context_mark
@@ -151,13 +177,16 @@ class _Builder:
                 error(_mark_loc(self.name, node.start_mark), f"nesting deeper than {MAX_DEPTH} levels", "size")
             )
         mark = node.start_mark
+        if node.tag not in _KNOWN_TAGS:  # '!!python/object:...', '!custom': nothing constructs it
+            self.problems.append(error(_mark_loc(self.name, mark), f"YAML error: tag '{node.tag}' is not supported"))
+            return None
         if isinstance(node, yaml.MappingNode):
             self.doc.values[path] = (mark.line + 1, mark.column + 1, "")
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             self.doc.values[path] = (mark.line + 1, mark.column + 1, "")
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        style = node.style or ""
+        style = getattr(node, "style", None) or ""  # scalars have a style; other nodes are handled above
         if style in ("|", ">"):
             # The text starts on the line after the `|` or `>` indicator, at its indentation.
             start = self.text.find("\n", mark.index) + 1
@@ -177,7 +206,9 @@ class _Builder:
             self.problems.append(_yaml_problem(exc, self.name))
         except (ValueError, KeyError, TypeError, AttributeError):
             where = _mark_loc(self.name, node.start_mark)
-            self.problems.append(error(where, f"YAML error: {node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}"))
+            self.problems.append(
+                error(where, f"YAML error: {node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
+            )
         return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
@@ -188,7 +219,9 @@ class _Builder:
             if key_node.tag == _STR:
                 key = key_node.value
             elif key_node.tag == "tag:yaml.org,2002:merge":
-                self.problems.append(error(Loc(self.name, *key_at), "merge keys ('<<') are not supported; write the keys out"))
+                self.problems.append(
+                    error(Loc(self.name, *key_at), "merge keys ('<<') are not supported; write the keys out")
+                )
                 continue
             else:
                 known = len(self.problems)
@@ -201,7 +234,11 @@ class _Builder:
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 self.problems.append(
-                    error(Loc(self.name, *key_at), f"duplicate key '{key}' (first defined at line {first[0]})", "key-duplicates")
+                    error(
+                        Loc(self.name, *key_at),
+                        f"duplicate key '{key}' (first defined at line {first[0]})",
+                        "key-duplicates",
+                    )
                 )
                 continue
             self.doc.keys[(*path, key)] = key_at
@@ -225,7 +262,10 @@ def parse_yaml(text: str, name: str) -> Doc:
         builder = _Builder(loader, name, text)
         builder.doc.data = builder.build(node, ())
     except yaml.YAMLError as exc:
-        raise VariantsError(_yaml_problem(exc, name, text)) from None
+        raise VariantsError(_parse_problem(exc, name, text)) from None
+    except RecursionError:  # the pure-Python composer recurses once per level
+        too_deep = _python_depth_problem(text, name)
+        raise VariantsError(too_deep or error(name, f"nesting deeper than {MAX_DEPTH} levels", "size")) from None
     finally:
         loader.dispose()
     if builder.problems:
