@@ -190,11 +190,11 @@ def measure_startup(variants: list[str], work: Path, repeat: int, timeout: float
     for folder in ("base", "overrides", "out"):
         shutil.copytree(REPO / folder, project / folder)
     pairs = {
-        "variants build (shipped project)": (variants + ["-C", str(project), "build"], {0}),
+        "variants build (shipped project)": ([*variants, "-C", str(project), "build"], {0}),
         'python -c "import click, jinja2, yaml"': ([sys.executable, "-c", "import click, jinja2, yaml"], {0}),
     }
     series = {label: Series(label) for label in pairs}
-    for label, (argv, _) in pairs.items():  # warm-up: byte-code caches, file cache
+    for argv, _ in pairs.values():  # warm-up: byte-code caches, file cache
         run_process(argv, work, timeout)
     for i in range(repeat):
         order = list(pairs.items()) if i % 2 == 0 else list(reversed(pairs.items()))
@@ -238,7 +238,9 @@ def set_aside(folder: Path) -> None:
 
 def count_pages(folder: Path) -> tuple[int, float]:
     """How many .md files ``folder`` holds, and their mean size in bytes."""
-    sizes = [entry.stat().st_size for entry in os.scandir(folder) if entry.name.endswith(".md")] if folder.is_dir() else []
+    sizes = (
+        [entry.stat().st_size for entry in os.scandir(folder) if entry.name.endswith(".md")] if folder.is_dir() else []
+    )
     return len(sizes), (sum(sizes) / len(sizes) if sizes else 0.0)
 
 
@@ -279,7 +281,7 @@ def measure_size(
     def argv(label: str) -> list[str]:
         if label == FLOOR_LABEL:
             return [sys.executable, str(FLOOR), str(project), str(floor_out)]
-        return variants + ["-C", str(project), *COMMANDS[label]]
+        return [*variants, "-C", str(project), *COMMANDS[label]]
 
     def one(label: str, timed: bool) -> None:
         nonlocal pages_built
@@ -424,7 +426,9 @@ def _median(sizes: list[dict[str, Any]], n: int, m: int, label: str) -> float | 
 def check_targets(sizes: list[dict[str, Any]], startup: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The issue's targets: measured value, target, pass / miss / n/a."""
 
-    def target(name: str, measured: float | None, limit: float, better: str, unit: str, why: str = "") -> dict[str, Any]:
+    def target(
+        name: str, measured: float | None, limit: float, better: str, unit: str, why: str = ""
+    ) -> dict[str, Any]:
         if measured is None:
             status = "n/a"
         elif better == "higher":
@@ -444,33 +448,73 @@ def check_targets(sizes: list[dict[str, Any]], startup: dict[str, Any] | None) -
     size = _find(sizes, 1000, 10)
     ratio = size["commands"]["build"]["ratio_to_floor"] if size else None
     out.append(
-        target("build throughput / floor's, N=1000 M=10 (aim 0.8)", ratio, TARGETS["build_vs_floor"], "higher", "x",
-               "" if size else "size not measured")
+        target(
+            "build throughput / floor's, N=1000 M=10 (aim 0.8)",
+            ratio,
+            TARGETS["build_vs_floor"],
+            "higher",
+            "x",
+            "" if size else "size not measured",
+        )
     )
     startup_ratio = startup.get("ratio") if startup else None
-    out.append(target("build start-up / bare import, shipped project", startup_ratio, TARGETS["startup_ratio"], "lower", "x",
-                      "" if startup else "start-up not measured"))
+    out.append(
+        target(
+            "build start-up / bare import, shipped project",
+            startup_ratio,
+            TARGETS["startup_ratio"],
+            "lower",
+            "x",
+            "" if startup else "start-up not measured",
+        )
+    )
     diff_1000 = _median(sizes, 1000, 10, "diff --format json")
     build_1000 = _median(sizes, 1000, 10, "build")
     out.append(
-        target("diff --format json / build, N=1000 M=10", diff_1000 / build_1000 if diff_1000 and build_1000 else None,
-               TARGETS["diff_vs_build"], "lower", "x", "" if diff_1000 else "diff not measured (n/a or size skipped)")
+        target(
+            "diff --format json / build, N=1000 M=10",
+            diff_1000 / build_1000 if diff_1000 and build_1000 else None,
+            TARGETS["diff_vs_build"],
+            "lower",
+            "x",
+            "" if diff_1000 else "diff not measured (n/a or size skipped)",
+        )
     )
     diff_100 = _median(sizes, 100, 10, "diff --format json")
     out.append(
-        target("diff time N=1000 / N=100, M=10", diff_1000 / diff_100 if diff_1000 and diff_100 else None,
-               TARGETS["diff_growth"], "lower", "x", "" if diff_1000 and diff_100 else "diff not measured at both sizes")
+        target(
+            "diff time N=1000 / N=100, M=10",
+            diff_1000 / diff_100 if diff_1000 and diff_100 else None,
+            TARGETS["diff_growth"],
+            "lower",
+            "x",
+            "" if diff_1000 and diff_100 else "diff not measured at both sizes",
+        )
     )
     size = _find(sizes, 10000, 10)
-    peaks = {label: c["peak_rss_mb"] for label, c in size["commands"].items() if c["peak_rss_mb"] is not None and label != FLOOR_LABEL} if size else {}
+    peaks = (
+        {
+            label: c["peak_rss_mb"]
+            for label, c in size["commands"].items()
+            if c["peak_rss_mb"] is not None and label != FLOOR_LABEL
+        }
+        if size
+        else {}
+    )
     worst = max(peaks, key=lambda k: peaks[k]) if peaks else None
     unmeasured = [label for label in COMMANDS if label not in peaks] if size else []
     note = f"{worst}" if worst else "size not measured"
     if worst and unmeasured:
         note += f" ({', '.join(unmeasured)} not measured)"
     out.append(
-        target("peak RSS, N=10000 M=10 (largest command)", peaks[worst] if worst else None, TARGETS["peak_rss_mb"], "lower",
-               " MB", note)
+        target(
+            "peak RSS, N=10000 M=10 (largest command)",
+            peaks[worst] if worst else None,
+            TARGETS["peak_rss_mb"],
+            "lower",
+            " MB",
+            note,
+        )
     )
     return out
 
@@ -513,19 +557,24 @@ def print_report(report: dict[str, Any]) -> None:
     for skipped in report["skipped"]:
         print(f"skipped N={skipped['n']} M={skipped['m']}: {skipped['reason']}")
     print()
-    _table([("target", "measured", "limit", "status", "note")] + [
-        (t["target"], _fmt(t["measured"], ".2f"), t["limit"], t["status"], t["note"]) for t in report["targets"]
-    ])
-    print(f"\n{report['machine']['cpus']} cores, {report['machine']['memory_gib']} GiB, "
-          f"projects on {report['machine'].get('workdir_fs') or 'an unknown file system'}; "
-          f"{report['elapsed_s']:.0f} s in all; JSON in {report['json']}")
+    _table(
+        [("target", "measured", "limit", "status", "note")]
+        + [(t["target"], _fmt(t["measured"], ".2f"), t["limit"], t["status"], t["note"]) for t in report["targets"]]
+    )
+    print(
+        f"\n{report['machine']['cpus']} cores, {report['machine']['memory_gib']} GiB, "
+        f"projects on {report['machine'].get('workdir_fs') or 'an unknown file system'}; "
+        f"{report['elapsed_s']:.0f} s in all; JSON in {report['json']}"
+    )
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
-        cells = [cell.rjust(w) if _numeric(cell) or (cell == "n/a" and i < len(row) - 1 and i) else cell.ljust(w)
-                 for i, (cell, w) in enumerate(zip(row, widths))]
+        cells = [
+            cell.rjust(w) if _numeric(cell) or (cell == "n/a" and i < len(row) - 1 and i) else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
         print("  ".join(cells).rstrip())
         if n == 0:
             print("  ".join("-" * w for w in widths))
@@ -545,9 +594,9 @@ def filesystem(path: Path) -> str:
     resolved = str(path.resolve())
     for line in mounts:
         fields = line.split()
-        if len(fields) >= 3 and (resolved == fields[1] or resolved.startswith(fields[1].rstrip("/") + "/")):
-            if len(fields[1]) >= len(best):
-                best, kind = fields[1], fields[2]
+        inside = len(fields) >= 3 and (resolved == fields[1] or resolved.startswith(fields[1].rstrip("/") + "/"))
+        if inside and len(fields[1]) >= len(best):
+            best, kind = fields[1], fields[2]
     return kind
 
 
@@ -559,7 +608,7 @@ def machine(variants: list[str]) -> dict[str, Any]:
         mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (ValueError, OSError, AttributeError):
         mem = 0.0
-    version = subprocess.run(variants + ["--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([*variants, "--version"], capture_output=True, text=True).stdout.strip()
     return {
         "cpus": os.cpu_count(),
         "memory_gib": round(mem, 1),
@@ -587,20 +636,45 @@ def parse_sizes(text: str) -> list[tuple[int, int]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=parse_sizes, default=None,
-                        help="comma-separated NxM sizes, run in this order (default: all of N 2,100,1000,10000 x M 10,100)")
-    parser.add_argument("--repeat", type=int, default=None,
-                        help="rounds per size and start-up runs (default: 5 up to N=100, 3 at N=1000, 1 above; 15 for start-up)")
-    parser.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
-                        help=f"seconds for the whole run; sizes that would not fit are skipped (default {DEFAULT_BUDGET:g})")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"where to write the results (default {DEFAULT_JSON.relative_to(REPO)})")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=None,
+        help="comma-separated NxM sizes, run in this order (default: all of N 2,100,1000,10000 x M 10,100)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="rounds per size and start-up runs (default: 5 up to N=100, 3 at N=1000, 1 above; 15 for start-up)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=DEFAULT_BUDGET,
+        help=f"seconds for the whole run; sizes that would not fit are skipped (default {DEFAULT_BUDGET:g})",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=DEFAULT_JSON,
+        help=f"where to write the results (default {DEFAULT_JSON.relative_to(REPO)})",
+    )
     parser.add_argument("--quick", action="store_true", help="the smallest size (N=2, M=10) once, and start-up once")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
-    parser.add_argument("--variants", default=None, help="the variants command (default: the console script beside this Python)")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="make the temporary projects in this folder (default: the system's temporary folder; "
-                             "e.g. /dev/shm to leave the disk out)")
+    parser.add_argument(
+        "--variants", default=None, help="the variants command (default: the console script beside this Python)"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="make the temporary projects in this folder (default: the system's temporary folder; "
+        "e.g. /dev/shm to leave the disk out)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the synthetic projects (their folder is printed)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -614,8 +688,10 @@ def main(argv: list[str] | None = None) -> int:
     deadline = started + args.budget
     variants = variants_command(args.variants)
     info = machine(variants)
-    print(f"variants: {info['variants'] or variants}; {info['cpus']} cores, {info['memory_gib']} GiB; budget {args.budget:g} s",
-          file=sys.stderr)
+    print(
+        f"variants: {info['variants'] or variants}; {info['cpus']} cores, {info['memory_gib']} GiB; budget {args.budget:g} s",
+        file=sys.stderr,
+    )
 
     def left() -> float:
         return deadline - time.perf_counter()
@@ -640,11 +716,15 @@ def main(argv: list[str] | None = None) -> int:
             estimates = {label: predict(results, label, n, m) for label in [FLOOR_LABEL, *COMMANDS]}
             known = [e for e in estimates.values() if e is not None]
             round_estimate = sum(known) if known else None
-            needed = SAFETY * ((estimates[FLOOR_LABEL] or 0) + (estimates["build"] or 0)) + 0.0005 * n  # and writing the project
+            needed = (
+                SAFETY * ((estimates[FLOOR_LABEL] or 0) + (estimates["build"] or 0)) + 0.0005 * n
+            )  # and writing the project
             if round_estimate is not None and not args.quick:
                 if needed > left():
-                    reason = (f"the floor and build alone would take about {needed:.0f} s; "
-                              f"{max(0.0, left()):.0f} s of the {args.budget:g} s budget are left")
+                    reason = (
+                        f"the floor and build alone would take about {needed:.0f} s; "
+                        f"{max(0.0, left()):.0f} s of the {args.budget:g} s budget are left"
+                    )
                     print(f"N={n} M={m}: skipped, {reason}", file=sys.stderr)
                     skipped.append({"n": n, "m": m, "reason": reason})
                     continue
@@ -653,8 +733,12 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"N={n} M={m}: {fits} round(s) instead of {rounds} to stay in the budget", file=sys.stderr)
                     rounds = fits
             warmup = not args.quick and n <= 100 and (round_estimate or 0) < 3.0
-            print(f"N={n} M={m}: {rounds} round(s)" + (f", about {round_estimate * rounds:.0f} s" if round_estimate else "")
-                  + " ...", file=sys.stderr)
+            print(
+                f"N={n} M={m}: {rounds} round(s)"
+                + (f", about {round_estimate * rounds:.0f} s" if round_estimate else "")
+                + " ...",
+                file=sys.stderr,
+            )
             result = measure_size(variants, work, n, m, rounds, warmup, deadline, estimates)
             results.append(result)
             print(f"N={n} M={m}: done in {result.elapsed_s:.1f} s", file=sys.stderr)
@@ -663,7 +747,12 @@ def main(argv: list[str] | None = None) -> int:
         "version": 1,
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": info,
-        "options": {"sizes": [list(s) for s in sizes], "repeat": args.repeat, "budget_s": args.budget, "quick": args.quick},
+        "options": {
+            "sizes": [list(s) for s in sizes],
+            "repeat": args.repeat,
+            "budget_s": args.budget,
+            "quick": args.quick,
+        },
         "startup": startup,
         "sizes": [size_json(r) for r in results],
         "skipped": skipped,

@@ -100,7 +100,7 @@ def sections_for(m: int) -> list[Section]:
             question = f"Question {k}: can a {{{{ name }}}} {verb} {thing} outside its region?"
             answer = (
                 f"Yes. A {{{{ name_in_text }}}} may {verb} {thing} in neighbouring regions when the partner there agrees "
-                f"and Code.org has been told in writing; see <a href=\"https://example.org/faq/{k}\" target=_blank>this "
+                f'and Code.org has been told in writing; see <a href="https://example.org/faq/{k}" target=_blank>this '
                 f"document</a> for the details of question {k}. Most partners do this once a year, before the summer workshops.\n"
                 + ("<br/>\n" if k % 3 == 0 else "")
             )
@@ -166,7 +166,7 @@ def override_yaml(i: int, sections: list[Section]) -> str:
         f"        answer: |\n"
         f"          Program {i} answers this differently: ask the {{{{ name_in_text }}}} team at partner@code.org first, and\n"
         f"          wait for their written agreement before you contact anyone outside your region. The team answers\n"
-        f"          within two weeks; <a href=\"https://example.org/program/{i}\" target=_blank>this page</a> lists who to write to.\n"
+        f'          within two weeks; <a href="https://example.org/program/{i}" target=_blank>this page</a> lists who to write to.\n'
     )
     if after_section == replaced_section:
         body = f"  - id: {after_section}\n    questions:\n{added}{replaced}"
@@ -174,9 +174,7 @@ def override_yaml(i: int, sections: list[Section]) -> str:
         first, second = sorted([(after_section, added), (replaced_section, replaced)], key=lambda p: int(p[0][1:]))
         body = f"  - id: {first[0]}\n    questions:\n{first[1]}  - id: {second[0]}\n    questions:\n{second[1]}"
     return (
-        f"# Synthetic program {i}.\n"
-        f"program:\n  name: Program {i:05d}\n  nav: program_{i:05d}_nav\n\n"
-        f"sections:\n{body}"
+        f"# Synthetic program {i}.\nprogram:\n  name: Program {i:05d}\n  nav: program_{i:05d}_nav\n\nsections:\n{body}"
     )
 
 

@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench.py"
 COMMANDS = ("floor", "build", "build --check", "diff --format json", "check")
 
 
+@pytest.mark.slow
 def test_quick_benchmark_writes_the_expected_report(tmp_path: Path) -> None:
     report_path = tmp_path / "bench.json"
     result = subprocess.run(

@@ -50,7 +50,9 @@ def test_python_dash_m_and_version(shipped: Path, tmp_path: Path) -> None:
     assert re.fullmatch(r"variants, version \d+\.\d+\.\d+\n", version.stdout)
     out = tmp_path / "m"
     built = subprocess.run(
-        [sys.executable, "-m", "variants", "-C", str(shipped), "build", "--out", str(out)], capture_output=True, text=True
+        [sys.executable, "-m", "variants", "-C", str(shipped), "build", "--out", str(out)],
+        capture_output=True,
+        text=True,
     )
     assert built.returncode == 0, built.stderr
     assert sorted(p.name for p in out.glob("*.md")) == sorted(PAGES)
@@ -156,13 +158,21 @@ def test_forked_workers_give_the_same_bytes_and_problems(shipped: Path) -> None:
     project = load_project(shipped)
     pages = resolve_all(project)
     assert render_pages(project, pages, jobs=2) == render_pages(project, pages, jobs=1)
-    write_tree(shipped, {"overrides/extra-2.yml": "program: {name: X}\n", "overrides/extra-4.yml": "program: {name: Y, nav: y}\noutput: extra-0-faq.md\n"})
+    write_tree(
+        shipped,
+        {
+            "overrides/extra-2.yml": "program: {name: X}\n",
+            "overrides/extra-4.yml": "program: {name: Y, nav: y}\noutput: extra-0-faq.md\n",
+        },
+    )
     with pytest.raises(VariantsError) as serial:
         build(shipped, jobs=1)
     with pytest.raises(VariantsError) as forked:
         build(shipped, jobs=3)
     assert forked.value.problems == serial.value.problems
-    assert [p.one_line() for p in serial.value.problems] == ["overrides/extra-2.yml:1:10: missing required program variable 'nav'"]
+    assert [p.one_line() for p in serial.value.problems] == [
+        "overrides/extra-2.yml:1:10: missing required program variable 'nav'"
+    ]
     write_tree(shipped, {"overrides/extra-2.yml": "program: {name: X, nav: x}\n"})
     with pytest.raises(VariantsError) as forked:
         build(shipped, jobs=3)
@@ -174,9 +184,21 @@ def test_forked_workers_give_the_same_bytes_and_problems(shipped: Path) -> None:
 @pytest.mark.parametrize(
     ("rp", "plp", "message"),
     [
-        ("same.md", "./same.md", "overrides/professional-learning-partner.yml:17:9: output name './same.md' is not a plain relative file name"),
-        ("a//b.md", "c.md", "overrides/regional-partner.yml:23:9: output name 'a//b.md' is not a plain relative file name"),
-        ("sub", "sub/x.md", "overrides/regional-partner.yml:23:9: output 'sub' is a folder of another program's output"),
+        (
+            "same.md",
+            "./same.md",
+            "overrides/professional-learning-partner.yml:17:9: output name './same.md' is not a plain relative file name",
+        ),
+        (
+            "a//b.md",
+            "c.md",
+            "overrides/regional-partner.yml:23:9: output name 'a//b.md' is not a plain relative file name",
+        ),
+        (
+            "sub",
+            "sub/x.md",
+            "overrides/regional-partner.yml:23:9: output 'sub' is a folder of another program's output",
+        ),
     ],
 )
 def test_output_names_that_would_collide_on_disk(run, shipped: Path, rp: str, plp: str, message: str) -> None:
@@ -199,7 +221,9 @@ def test_base_problem_with_forked_workers(shipped: Path, monkeypatch: pytest.Mon
     content.write_text(content.read_text().replace("- id: pm", "- id: map"))
     with pytest.raises(VariantsError) as info:
         build(shipped)
-    assert [p.one_line() for p in info.value.problems] == ["base/content.yml:29:9: duplicate id 'map' (first used at line 25)"]
+    assert [p.one_line() for p in info.value.problems] == [
+        "base/content.yml:29:9: duplicate id 'map' (first used at line 25)"
+    ]
 
 
 def test_errors_cross_process_boundaries() -> None:
@@ -213,7 +237,9 @@ def test_errors_cross_process_boundaries() -> None:
 
 
 @pytest.mark.parametrize(("count", "block"), [(200, 64), (201, 7), (5, 1), (1000, 64)])
-def test_streamed_worker_results_come_whole_and_in_order(count: int, block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_streamed_worker_results_come_whole_and_in_order(
+    count: int, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import variants.building
     from variants.building import stream_in_workers
 

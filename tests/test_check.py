@@ -43,7 +43,10 @@ def test_shipped_project_has_only_the_published_quirks_as_warnings(run, shipped:
 def test_text_format_and_strict(run, shipped: Path) -> None:
     result = run("-C", shipped, "check")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "base/content.yml:34:255: [warning] mis-encoded text 'â€™' (probably '’') (mojibake)"
+    assert (
+        result.stdout.splitlines()[0]
+        == "base/content.yml:34:255: [warning] mis-encoded text 'â€™' (probably '’') (mojibake)"
+    )
     assert result.stderr == "0 errors, 8 warnings\n"
     assert run("-C", shipped, "check", "--strict").exit_code == 1
 
@@ -93,7 +96,12 @@ def test_crafted_page_finds_each_page_rule(tmp_path: Path) -> None:
         ("template-leftover", 17, 15, "template syntax '{{' left in the page"),
         ("anchor-duplicate", 19, 4, "anchor 'one' is defined again (first at line 13); links reach only the first"),
         ("empty-answer", 21, 1, "question 'Two?' has no answer"),
-        ("toc-body", 21, 1, "question 'Two?' is not reachable from the table of contents: its anchor 'one' is defined earlier"),
+        (
+            "toc-body",
+            21,
+            1,
+            "question 'Two?' is not reachable from the table of contents: its anchor 'one' is defined earlier",
+        ),
         ("toc-body", 26, 1, "question 'Three?' is not reachable from the table of contents: it has no anchor"),
     ]
 
@@ -103,7 +111,9 @@ def test_check_pages_given_on_the_command_line(run, tmp_path: Path) -> None:
     result = run("check", tmp_path / "p.md")
     assert result.exit_code == 1  # template leftover and empty answer are errors
     assert result.stderr == "2 errors, 7 warnings\n"
-    assert f"{tmp_path}/p.md:17:15: [error] template syntax '{{{{' left in the page (template-leftover)" in result.stdout
+    assert (
+        f"{tmp_path}/p.md:17:15: [error] template syntax '{{{{' left in the page (template-leftover)" in result.stdout
+    )
 
 
 def test_mojibake_detection() -> None:
@@ -161,7 +171,10 @@ def test_unused_program_variable(run, shipped: Path, tmp_path: Path) -> None:
     variables.write_text(variables.read_text() + "  region:\n    help: unused so far\n")
     override(shipped, RP_OVERRIDE + "  region: West\n")
     result = run("-C", shipped, "check")
-    assert "overrides/regional-partner.yml:4:3: [error] program variable 'region' is set but no text reads it (unused-key)" in result.stdout
+    assert (
+        "overrides/regional-partner.yml:4:3: [error] program variable 'region' is set but no text reads it (unused-key)"
+        in result.stdout
+    )
 
 
 def test_stale_schema_copy(run, shipped: Path) -> None:
@@ -176,7 +189,10 @@ def test_build_errors_are_reported_by_check(run, shipped: Path) -> None:
     override(shipped, RP_OVERRIDE + "intro: 'Hi {{ nmae }}'\n")
     result = run("-C", shipped, "check")
     assert result.exit_code == 1
-    assert "overrides/regional-partner.yml:4:15: [error] undefined variable 'nmae' (did you mean 'name'?) (undefined-variable)" in result.stdout
+    assert (
+        "overrides/regional-partner.yml:4:15: [error] undefined variable 'nmae' (did you mean 'name'?) (undefined-variable)"
+        in result.stdout
+    )
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
@@ -200,7 +216,10 @@ def test_template_syntax_error_is_a_finding_not_a_crash(run, shipped: Path) -> N
     template.write_text(template.read_text() + "{% for x in %}\n")
     result = run("-C", shipped, "check")
     assert result.exit_code == 1
-    assert "base/page.md.j2:26: [error] template syntax error: Expected an expression, got 'end of statement block' (template)" in result.stdout
+    assert (
+        "base/page.md.j2:26: [error] template syntax error: Expected an expression, got 'end of statement block' (template)"
+        in result.stdout
+    )
 
 
 def test_malformed_html_does_not_stop_the_lint(run, tmp_path: Path) -> None:

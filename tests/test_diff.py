@@ -384,6 +384,7 @@ def test_many_added_questions_and_sections_are_each_declared(run, shipped: Path)
     assert states["ca"]["many"] == "replaced" and states["n3"]["many"] == states["xq4"]["many"] == "program-only"
 
 
+@pytest.mark.slow
 def test_a_pair_report_is_the_same_in_every_process(shipped: Path) -> None:
     # Both programs add question 'extra', in different sections: it is removed from one
     # section and added to the other, and the report says so the same way every time.
@@ -442,10 +443,11 @@ def test_reports_are_written_one_program_at_a_time(third: Path) -> None:
         pieces = list(iter_report(report, fmt))
         assert len(pieces) > 3
         assert "".join(pieces) == format_report(report, fmt)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown format 'yaml'"):
         iter_report(report, "yaml")
 
 
+@pytest.mark.slow
 @given(st.lists(st.lists(st.sampled_from(["", "a", "\n", "b\n", "\n\n", " "]), max_size=4), max_size=5), st.booleans())
 def test_joined_pieces_are_the_joined_lines(groups: list[list[str]], strip: bool) -> None:
     lines = [line for group in groups for line in group]

@@ -106,8 +106,8 @@ def test_a_third_faq_page_keeps_the_faq_shape(run, tmp_path: Path) -> None:
     regional = (GOLDEN / "regional-partner-faq.md").read_text(encoding="utf-8")
     third = regional.replace("Regional Partner", "District Lead").replace("regional_partner", "district")
     third = third.replace("- [Do you accept international applications?](#international)\n", "")
-    start = third.index("<br/>\n________________\n<a id=\"international\">")
-    third = third[:start] + third[third.index("<br/>\n________________\n<a id=\"facilitators\">", start) :]
+    start = third.index('<br/>\n________________\n<a id="international">')
+    third = third[:start] + third[third.index('<br/>\n________________\n<a id="facilitators">', start) :]
     pages = {name: (GOLDEN / name).read_text(encoding="utf-8") for name in PAGES}
     result, project = extract_family(run, tmp_path, {**pages, "district-lead-faq.md": third})
     assert "(FAQ shape)" in result.stdout
@@ -302,7 +302,7 @@ def test_a_rebuild_that_differs_is_an_error_never_a_success(tmp_path: Path) -> N
     pages = [SourcePage("a.md", "a.md", "Hello Springfield\n"), SourcePage("b.md", "b.md", "Hello there\n")]
     extraction = extract(pages)
     extraction.files["base/content.yml"] = extraction.files["base/content.yml"].replace("Hello", "Howdy")
-    with pytest.raises(VariantsError, match="a.md:1: the extracted project rebuilds this page differently"):
+    with pytest.raises(VariantsError, match=r"a\.md:1: the extracted project rebuilds this page differently"):
         write_project(extraction, tmp_path / "p")
     assert not (tmp_path / "p").exists()
 
@@ -316,6 +316,7 @@ _LINES = st.lists(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
 @given(st.lists(_LINES, min_size=2, max_size=4), st.sampled_from(["\n", "\r\n"]), st.booleans())
 def test_any_family_round_trips_exactly(pages: list[list[str]], newline: str, final_newline: bool) -> None:
     texts = [newline.join(lines) + (newline if final_newline and lines else "") for lines in pages]
@@ -331,6 +332,6 @@ def test_faq_shape_writes_the_shipped_template_and_layouts() -> None:
     from conftest import REPO
     from variants.pageshapes import FAQ_LAYOUTS, FAQ_TEMPLATE
 
-    assert FAQ_TEMPLATE == (REPO / "base" / "page.md.j2").read_text()
+    assert (REPO / "base" / "page.md.j2").read_text() == FAQ_TEMPLATE
     for name, text in FAQ_LAYOUTS.items():
         assert text == (REPO / "base" / "layouts" / f"{name}.md.j2").read_text()

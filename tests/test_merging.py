@@ -56,10 +56,7 @@ def mini(root: Path, override: str, content: str = CONTENT) -> str:
 
 
 def test_base_alone(tmp_path: Path) -> None:
-    assert mini(tmp_path, "") == (
-        "[One] a b c\na: A for Prog = a\nb: B = b for Prog\nc: C = c\n"
-        "[Two] d\nd: D = d\n"
-    )
+    assert mini(tmp_path, "") == ("[One] a b c\na: A for Prog = a\nb: B = b for Prog\nc: C = c\n[Two] d\nd: D = d\n")
 
 
 def test_variable_default_and_override(tmp_path: Path) -> None:
@@ -104,8 +101,12 @@ sections:
 
 
 def test_toc_order_is_data(tmp_path: Path) -> None:
-    content = CONTENT.replace('{id: c, question: "C", answer: "c"}', '{id: c, question: "C", answer: "c", toc_before: a}')
-    text = mini(tmp_path, "sections:\n  - id: one\n    questions:\n      - {id: x, after: b, question: X, answer: x}\n", content)
+    content = CONTENT.replace(
+        '{id: c, question: "C", answer: "c"}', '{id: c, question: "C", answer: "c", toc_before: a}'
+    )
+    text = mini(
+        tmp_path, "sections:\n  - id: one\n    questions:\n      - {id: x, after: b, question: X, answer: x}\n", content
+    )
     assert text.splitlines()[0] == "[One] c a b x"
     assert "a: A for Prog = a\nb: B = b for Prog\nx: X = x\nc: C = c\n" in text
 
@@ -154,7 +155,9 @@ def test_duplicate_ids_in_base(tmp_path: Path) -> None:
     content = CONTENT.replace('{id: d, question: "D", answer: "d"}', '{id: a, question: "D", answer: "d"}')
     with pytest.raises(VariantsError) as info:
         mini(tmp_path, "", content)
-    assert [p.one_line() for p in info.value.problems] == ["base/content.yml:11:9: duplicate id 'a' (first used at line 5)"]
+    assert [p.one_line() for p in info.value.problems] == [
+        "base/content.yml:11:9: duplicate id 'a' (first used at line 5)"
+    ]
 
 
 def test_all_problems_of_all_files_reported_together(tmp_path: Path) -> None:
@@ -168,14 +171,22 @@ def test_all_problems_of_all_files_reported_together(tmp_path: Path) -> None:
 
 
 def test_toc_moves_chain_in_any_order(tmp_path: Path) -> None:
-    content = CONTENT.replace('{id: c, question: "C", answer: "c"}', '{id: c, question: "C", answer: "c", toc_before: a}')
-    override = "sections:\n  - id: one\n    questions:\n      - {id: x, after: c, question: X, answer: x, toc_after: c}\n"
+    content = CONTENT.replace(
+        '{id: c, question: "C", answer: "c"}', '{id: c, question: "C", answer: "c", toc_before: a}'
+    )
+    override = (
+        "sections:\n  - id: one\n    questions:\n      - {id: x, after: c, question: X, answer: x, toc_after: c}\n"
+    )
     assert mini(tmp_path, override, content).splitlines()[0] == "[One] c x a b"
 
 
 def test_toc_cycle_is_an_error(tmp_path: Path) -> None:
-    content = CONTENT.replace('{id: a, question: "A for {{ name }}", answer: "a"}', '{id: a, question: "A", answer: "a", toc_after: b}')
-    content = content.replace('{id: b, question: "B", answer: "b for {{ short }}"}', '{id: b, question: "B", answer: "b", toc_before: a}')
+    content = CONTENT.replace(
+        '{id: a, question: "A for {{ name }}", answer: "a"}', '{id: a, question: "A", answer: "a", toc_after: b}'
+    )
+    content = content.replace(
+        '{id: b, question: "B", answer: "b for {{ short }}"}', '{id: b, question: "B", answer: "b", toc_before: a}'
+    )
     with pytest.raises(VariantsError) as info:
         mini(tmp_path, "", content)
     assert [p.one_line() for p in info.value.problems] == [
@@ -195,4 +206,6 @@ sections:
 """
     with pytest.raises(VariantsError) as info:
         mini(tmp_path, override)
-    assert [p.one_line() for p in info.value.problems] == ["overrides/p.yml:8:9: duplicate id 'x' (also used at line 5)"]
+    assert [p.one_line() for p in info.value.problems] == [
+        "overrides/p.yml:8:9: duplicate id 'x' (also used at line 5)"
+    ]

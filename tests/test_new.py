@@ -94,36 +94,64 @@ def test_schema_command_and_committed_copy() -> None:
 RP = "program:\n  name: Regional Partner\n  nav: plc_regional_partner_nav\n"
 
 VALIDATION = {
-    "misspelt-top-key": ("progam:\n  name: X\n  nav: y\n", [
-        "overrides/bad.yml:1:1: missing required key 'program'",
-        "overrides/bad.yml:1:1: unknown key 'progam' (did you mean 'program'?)",
-    ]),
-    "misspelt-question-key": (RP + "sections:\n  - id: general\n    questions:\n      - id: map\n        answr: x\n", [
-        "overrides/bad.yml:8:9: unknown key 'answr' (did you mean 'answer'?)",
-    ]),
-    "wrong-types": (RP + "sections:\n  - id: general\n    toc_spacing: two\n    questions:\n      - id: map\n        remove: yes please\n        answer: 2017\n", [
-        "overrides/bad.yml:6:18: 'toc_spacing' must be a whole number, found text",
-        "overrides/bad.yml:9:17: 'remove' must be true/false, found text",
-        "overrides/bad.yml:10:17: 'answer' must be text, found a whole number (put it in quotes)",
-    ]),
+    "misspelt-top-key": (
+        "progam:\n  name: X\n  nav: y\n",
+        [
+            "overrides/bad.yml:1:1: missing required key 'program'",
+            "overrides/bad.yml:1:1: unknown key 'progam' (did you mean 'program'?)",
+        ],
+    ),
+    "misspelt-question-key": (
+        RP + "sections:\n  - id: general\n    questions:\n      - id: map\n        answr: x\n",
+        [
+            "overrides/bad.yml:8:9: unknown key 'answr' (did you mean 'answer'?)",
+        ],
+    ),
+    "wrong-types": (
+        RP
+        + "sections:\n  - id: general\n    toc_spacing: two\n    questions:\n      - id: map\n        remove: yes please\n        answer: 2017\n",
+        [
+            "overrides/bad.yml:6:18: 'toc_spacing' must be a whole number, found text",
+            "overrides/bad.yml:9:17: 'remove' must be true/false, found text",
+            "overrides/bad.yml:10:17: 'answer' must be text, found a whole number (put it in quotes)",
+        ],
+    ),
     "missing-id": (RP + "sections:\n  - title: T\n", ["overrides/bad.yml:5:5: missing required key 'id'"]),
-    "unknown-variable": (RP + "  nmae: X\n", [
-        "overrides/bad.yml:4:3: unknown program variable 'nmae' (did you mean 'name'?); declare it in base/variants.yml",
-    ]),
-    "duplicate-key": (RP + "title: a\ntitle: b\n", ["overrides/bad.yml:5:1: duplicate key 'title' (first defined at line 4)"]),
-    "duplicate-with-base": (RP + "sections:\n  - id: general\n    questions:\n      - {id: recruit, question: Q, answer: A}\n", [
-        "overrides/bad.yml:7:9: id 'recruit' is already used by section 'in-person'",
-    ]),
-    "bad-layout": (RP + "sections:\n  - id: general\n    questions:\n      - id: map\n        layout: compcat\n", [
-        "overrides/bad.yml:8:17: unknown layout 'compcat' (did you mean 'compact'?); layouts are the files in base/layouts/",
-    ]),
-    "bad-toc-position": (RP + "sections:\n  - id: general\n    questions:\n      - id: map\n        toc_after: presss\n", [
-        "overrides/bad.yml:8:20: 'toc_after: presss': no other question with this id in section 'general' (did you mean 'press'?)",
-    ]),
-    "shape-and-text-together": (RP + "sectoins: []\nintro: 'Hi {{ nmae }}'\n", [
-        "overrides/bad.yml:4:1: unknown key 'sectoins' (did you mean 'sections'?)",
-        "overrides/bad.yml:5:15: undefined variable 'nmae' (did you mean 'name'?)",
-    ]),
+    "unknown-variable": (
+        RP + "  nmae: X\n",
+        [
+            "overrides/bad.yml:4:3: unknown program variable 'nmae' (did you mean 'name'?); declare it in base/variants.yml",
+        ],
+    ),
+    "duplicate-key": (
+        RP + "title: a\ntitle: b\n",
+        ["overrides/bad.yml:5:1: duplicate key 'title' (first defined at line 4)"],
+    ),
+    "duplicate-with-base": (
+        RP + "sections:\n  - id: general\n    questions:\n      - {id: recruit, question: Q, answer: A}\n",
+        [
+            "overrides/bad.yml:7:9: id 'recruit' is already used by section 'in-person'",
+        ],
+    ),
+    "bad-layout": (
+        RP + "sections:\n  - id: general\n    questions:\n      - id: map\n        layout: compcat\n",
+        [
+            "overrides/bad.yml:8:17: unknown layout 'compcat' (did you mean 'compact'?); layouts are the files in base/layouts/",
+        ],
+    ),
+    "bad-toc-position": (
+        RP + "sections:\n  - id: general\n    questions:\n      - id: map\n        toc_after: presss\n",
+        [
+            "overrides/bad.yml:8:20: 'toc_after: presss': no other question with this id in section 'general' (did you mean 'press'?)",
+        ],
+    ),
+    "shape-and-text-together": (
+        RP + "sectoins: []\nintro: 'Hi {{ nmae }}'\n",
+        [
+            "overrides/bad.yml:4:1: unknown key 'sectoins' (did you mean 'sections'?)",
+            "overrides/bad.yml:5:15: undefined variable 'nmae' (did you mean 'name'?)",
+        ],
+    ),
 }
 
 
@@ -140,7 +168,10 @@ def test_validation_errors_are_precise(run, shipped: Path, case: str) -> None:
 def test_new_refuses_a_slug_that_is_not_a_plain_name(run, shipped: Path, slug: str) -> None:
     before = sorted(p.name for p in shipped.rglob("*"))
     result = run("-C", shipped, "new", "Foo", "--slug", slug)
-    assert (result.exit_code, result.stderr) == (1, f"overrides/: --slug {slug!r}: use lower-case letters, digits, '-' and '_'\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"overrides/: --slug {slug!r}: use lower-case letters, digits, '-' and '_'\n",
+    )
     assert sorted(p.name for p in shipped.rglob("*")) == before
 
 

@@ -188,7 +188,10 @@ def test_missing_overrides_folder(run, shipped: Path) -> None:
 
     shutil.rmtree(shipped / "overrides")
     result = run("-C", shipped, "build")
-    assert (result.exit_code, result.stderr) == (1, f"{shipped}/overrides: no overrides/ folder here (use -C to name the project)\n")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"{shipped}/overrides: no overrides/ folder here (use -C to name the project)\n",
+    )
 
 
 @pytest.mark.parametrize(
@@ -247,16 +250,24 @@ def test_damaged_manifest(run, shipped: Path) -> None:
     (shipped / "out" / writing.MANIFEST).write_text("{not json")
     result = run("-C", shipped, "build")
     assert result.exit_code == 1
-    assert result.stderr == f"{shipped}/out/{writing.MANIFEST}: manifest is damaged; delete it and rebuild with --force\n"
+    assert (
+        result.stderr == f"{shipped}/out/{writing.MANIFEST}: manifest is damaged; delete it and rebuild with --force\n"
+    )
 
 
 def test_sandbox_blocks_python_internals(run, shipped: Path) -> None:
     override = shipped / "overrides" / "regional-partner.yml"
-    override.write_text(override.read_text().replace("Do you accept international", "Do you accept {{ ''.__class__.__mro__ }} international"))
+    override.write_text(
+        override.read_text().replace(
+            "Do you accept international", "Do you accept {{ ''.__class__.__mro__ }} international"
+        )
+    )
     before = snapshot(shipped / "out")
     result = run("-C", shipped, "build")
     assert result.exit_code == 1
-    assert result.stderr.startswith("overrides/regional-partner.yml:19:19: template error: access to attribute '__class__' of 'str' object is unsafe")
+    assert result.stderr.startswith(
+        "overrides/regional-partner.yml:19:19: template error: access to attribute '__class__' of 'str' object is unsafe"
+    )
     assert snapshot(shipped / "out") == before
 
 
@@ -315,7 +326,9 @@ def test_diff_output_file_is_written_whole(run, shipped: Path, tmp_path: Path) -
 
 
 def test_manifest_naming_a_file_outside_the_folder_is_damaged(run, shipped: Path) -> None:
-    (shipped / "out" / writing.MANIFEST).write_text('{"version": 1, "files": {"../../etc/x": "00", "a\\u0000b": "00"}}\n')
+    (shipped / "out" / writing.MANIFEST).write_text(
+        '{"version": 1, "files": {"../../etc/x": "00", "a\\u0000b": "00"}}\n'
+    )
     result = run("-C", shipped, "build", "--force")
     assert result.exit_code == 1
     assert result.stderr.endswith("manifest is damaged; delete it and rebuild with --force\n")

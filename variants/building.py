@@ -11,7 +11,6 @@ from .merging import Page, base_page, iter_texts, resolve
 from .project import Override, Project, load_overrides, load_project
 from .rendering import Renderer
 
-
 T = TypeVar("T")
 
 
@@ -75,7 +74,7 @@ def _rejected_problems(project: Project) -> list[Problem]:
 
 def text_problems(renderer: Renderer, project: Project, override: Override) -> list[Problem]:
     """Template errors and undefined variables in an override's texts, without merging it."""
-    context = {name: "" for name in project.variables}
+    context = dict.fromkeys(project.variables, "")
     problems: list[Problem] = []
     for path, text in iter_texts(override.doc.data):
         renderer.text(text, override.doc.loc(path), context, problems)
@@ -116,10 +115,14 @@ def _collect(rendered: list[_Rendered]) -> list[Output]:
     folders = {str(parent) for page in rendered for parent in PurePosixPath(page.output).parents}
     for page in rendered:
         if page.text is not None and page.output in claimed:
-            problems.append(error(page.where, f"output '{page.output}' is also written by {claimed[page.output]}", "output"))
+            problems.append(
+                error(page.where, f"output '{page.output}' is also written by {claimed[page.output]}", "output")
+            )
             continue
         if page.text is not None and page.output in folders:
-            problems.append(error(page.where, f"output '{page.output}' is a folder of another program's output", "output"))
+            problems.append(
+                error(page.where, f"output '{page.output}' is a folder of another program's output", "output")
+            )
             continue
         problems.extend(page.problems)
         if page.text is not None:
@@ -186,7 +189,9 @@ def _stream(task: Callable[[int, int], list[T]], count: int, block: int, workers
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             # range first: zip would otherwise draw (and drop) one block too many.
-            pending = deque(pool.submit(_run_share, share) for _, share in zip(range(2 * workers), blocks))
+            pending = deque(
+                pool.submit(_run_share, share) for _, share in zip(range(2 * workers), blocks, strict=False)
+            )
             while pending:
                 items = pending.popleft().result()
                 next_share = next(blocks, None)

@@ -22,7 +22,9 @@ SCHEMA_FILE = "base/override.schema.json"
 
 # Section and question keys that matter only if a template reads them; a key
 # takes effect through the name of the same spelling, except these.
-_ENTRY_KEYS = frozenset({"title", "toc_spacing", "toc_before", "toc_after", "question", "answer", "toc", "anchor", "rule", "layout"})
+_ENTRY_KEYS = frozenset(
+    {"title", "toc_spacing", "toc_before", "toc_after", "question", "answer", "toc", "anchor", "rule", "layout"}
+)
 _READ_AS = {"toc_before": "toc", "toc_after": "toc"}
 
 
@@ -63,7 +65,9 @@ def source_findings(project: Project) -> list[Problem]:
             loc = doc.loc(path)
             problems.extend(text_findings(text, lambda offset, loc=loc, text=text: loc.inside(text, offset)))
             if path[-1] == "answer" and not text.strip():
-                problems.append(finding(loc, "empty-answer", f"the answer of question '{_entry_id(doc, path)}' is empty"))
+                problems.append(
+                    finding(loc, "empty-answer", f"the answer of question '{_entry_id(doc, path)}' is empty")
+                )
     return problems
 
 
@@ -93,7 +97,9 @@ def unused_findings(project: Project, renderer: Renderer, pages: list[Page]) -> 
         for path, entry in _entries(doc):
             for key in entry:
                 if key in _ENTRY_KEYS and _READ_AS.get(key, key) not in reads:
-                    problems.append(finding(doc.key_loc((*path, key)), "unused-key", f"'{key}' is set but no template reads it"))
+                    problems.append(
+                        finding(doc.key_loc((*path, key)), "unused-key", f"'{key}' is set but no template reads it")
+                    )
     by_source = {page.source: page for page in pages}
     defaults = [str(spec["default"]) for spec in project.variables.values() if spec and "default" in spec]
     for override in project.overrides:
@@ -104,12 +110,18 @@ def unused_findings(project: Project, renderer: Renderer, pages: list[Page]) -> 
         used = set(reads).union(*(renderer.variables_read(t) for t in texts))
         for name in page.program_locs:
             if name not in used:
-                problems.append(finding(override.doc.key_loc(("program", name)), "unused-key", f"program variable '{name}' is set but no text reads it"))
+                problems.append(
+                    finding(
+                        override.doc.key_loc(("program", name)),
+                        "unused-key",
+                        f"program variable '{name}' is set but no text reads it",
+                    )
+                )
     return problems
 
 
 def _page_texts(page: Page) -> Iterator[str]:
-    for key, value in page.values.items():
+    for value in page.values.values():
         if isinstance(value, dict):
             yield from (str(v) for v in value.values())
         elif isinstance(value, str):
@@ -130,7 +142,11 @@ def noop_findings(project: Project, renderer: Renderer, base: Page, pages: list[
             if key == "front_matter":
                 for fm_key, value in (doc.data.get(key) or {}).items():
                     if base.values.get(key, {}).get(fm_key) == value:
-                        problems.append(finding(doc.key_loc((key, fm_key)), "no-op", f"front-matter '{fm_key}' is the same as the base"))
+                        problems.append(
+                            finding(
+                                doc.key_loc((key, fm_key)), "no-op", f"front-matter '{fm_key}' is the same as the base"
+                            )
+                        )
             elif key in doc.data and base.values.get(key) == doc.data[key]:
                 problems.append(finding(doc.key_loc((key,)), "no-op", f"'{key}' is the same as the base"))
         for path, patch in _entries(doc):
@@ -141,7 +157,11 @@ def noop_findings(project: Project, renderer: Renderer, base: Page, pages: list[
                 problems.append(finding(doc.loc(path), "no-op", f"entry '{patch['id']}' changes nothing"))
             for key, value in patch.items():
                 if key in known.values and known.values[key] == value:
-                    problems.append(finding(doc.key_loc((*path, key)), "no-op", f"'{key}' of '{patch['id']}' is the same as the base"))
+                    problems.append(
+                        finding(
+                            doc.key_loc((*path, key)), "no-op", f"'{key}' of '{patch['id']}' is the same as the base"
+                        )
+                    )
         page = by_source.get(override.path)
         if page is None:
             continue
@@ -150,7 +170,13 @@ def noop_findings(project: Project, renderer: Renderer, base: Page, pages: list[
                 without = {k: v for k, v in page.variables.items() if k != name}
                 default = renderer.text(str(spec["default"]), Loc(""), without, [])
                 if default == page.variables[name]:
-                    problems.append(finding(doc.key_loc(("program", name)), "no-op", f"program variable '{name}' is the same as its default"))
+                    problems.append(
+                        finding(
+                            doc.key_loc(("program", name)),
+                            "no-op",
+                            f"program variable '{name}' is the same as its default",
+                        )
+                    )
     return problems
 
 
@@ -158,7 +184,13 @@ def schema_findings(project: Project) -> list[Problem]:
     """A stale copy of the override schema in base/ (editors validate against it)."""
     path = project.root / SCHEMA_FILE
     if path.is_file() and path.read_text(encoding="utf-8", errors="replace") != override_schema_text():
-        return [finding(Loc(SCHEMA_FILE), "schema-stale", "differs from this version's schema; run 'variants schema --output base/override.schema.json'")]
+        return [
+            finding(
+                Loc(SCHEMA_FILE),
+                "schema-stale",
+                "differs from this version's schema; run 'variants schema --output base/override.schema.json'",
+            )
+        ]
     return []
 
 
@@ -193,7 +225,7 @@ def check_project(root: Path, out_name: str = "out") -> list[Problem]:
 
     def lint(start: int, stop: int) -> list[Problem]:
         found: list[Problem] = []
-        for page, output in zip(pages[start:stop], outputs[start:stop]):
+        for page, output in zip(pages[start:stop], outputs[start:stop], strict=True):
             ids = {**sources, **{q.id: q.loc for q in page.questions()}}
             # Mojibake is reported once, where it is written: in the sources.
             found.extend(p for p in lint_page(output.text, f"{out_name}/{output.name}", ids) if p.rule != "mojibake")

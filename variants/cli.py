@@ -110,7 +110,9 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
             word = {"create": "missing", "update": "stale", "remove": "extra"}[change.action]
             click.echo(f"{out_dir / change.name}: {word}", err=True)
         if result.pending:
-            click.echo(f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True)
+            click.echo(
+                f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True
+            )
             sys.exit(EXIT_PROBLEMS if check else 0)
         click.echo(f"{len(result.changes)} pages up to date", err=True)
         return
@@ -188,7 +190,9 @@ def schema(output: Path | None) -> None:
     show_default=True,
     help="Report format.",
 )
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE instead of stdout."
+)
 @click.option("--show-variables", is_flag=True, help="List every difference made only by the program variables.")
 @click.option("--fail-on-drift", is_flag=True, help="Exit 1 when a page in the output folder differs from its sources.")
 @out_option
@@ -249,16 +253,20 @@ def _variable_names(ctx: click.Context, param: click.Parameter, specs: tuple[str
 
 @main.command()
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--into", required=True, type=click.Path(path_type=Path), help="The folder to write base/ and overrides/ into.")
+@click.option(
+    "--into", required=True, type=click.Path(path_type=Path), help="The folder to write base/ and overrides/ into."
+)
 @click.option(
     "--var",
     "names",
     multiple=True,
     metavar="NAME=VALUE",
     callback=_variable_names,
-    help='Name the variable that has VALUE on one page, or make one where detection missed it (repeatable).',
+    help="Name the variable that has VALUE on one page, or make one where detection missed it (repeatable).",
 )
-@click.option("--force", is_flag=True, help="Write into a folder that is not empty, replacing its base/ and overrides/.")
+@click.option(
+    "--force", is_flag=True, help="Write into a folder that is not empty, replacing its base/ and overrides/."
+)
 def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: bool) -> None:
     """Turn two or more existing PAGES of one family into base/ and overrides/ that rebuild them byte for byte."""
     from .extracting import extract as extract_project

@@ -16,6 +16,7 @@ import keyword
 import os
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -97,7 +98,7 @@ class _Diff:
     b: str
     ta: list[tuple[int, int]]
     tb: list[tuple[int, int]]
-    ops: list[tuple[str, int, int, int, int]]
+    ops: Sequence[tuple[str, int, int, int, int]]
     ratio: float
 
     @classmethod
@@ -142,7 +143,9 @@ class _Diff:
         for group in groups:
             span = self.chars(*group)
             one, two = self.a[span[0] : span[1]], self.b[span[2] : span[3]]
-            if all(_WORDS.search(t) and len(_WORDS.findall(t)) <= _MAX_WORDS and len(t) <= _MAX_CHARS for t in (one, two)):
+            if all(
+                _WORDS.search(t) and len(_WORDS.findall(t)) <= _MAX_WORDS and len(t) <= _MAX_CHARS for t in (one, two)
+            ):
                 found.append(span)  # name-sized on both sides
         return found
 
@@ -237,12 +240,14 @@ def _grown_places(pairing: _Pairing) -> list[tuple[int, int, int]]:
             continue
         for s, e, bs, be in pairing.diff(i).word_changes():
             clusters[(a[s:e].lower(), b[bs:be].lower())].append(_Place(i, s, e, j, bs, be))
-    spans = []
+    spans: list[tuple[int, int, int]] = []
     for places in clusters.values():
         a_lines = [pairing.a[p.line] for p in places]
         b_lines = [pairing.b[p.b_line] for p in places]
-        right = _growth([(a[p.end :], b[p.b_end :]) for p, a, b in zip(places, a_lines, b_lines)], False)
-        left = _growth([(a[: p.start][::-1], b[: p.b_start][::-1]) for p, a, b in zip(places, a_lines, b_lines)], True)
+        right = _growth([(a[p.end :], b[p.b_end :]) for p, a, b in zip(places, a_lines, b_lines, strict=True)], False)
+        left = _growth(
+            [(a[: p.start][::-1], b[: p.b_start][::-1]) for p, a, b in zip(places, a_lines, b_lines, strict=True)], True
+        )
         spans.extend((p.line, p.start - left, p.end + right) for p in places)
     return spans
 
@@ -335,16 +340,17 @@ class _Detector:
 
 
 def _complete(
-    found: list[tuple[tuple[str | None, ...], tuple[str, str]]],
+    found: Sequence[tuple[tuple[str | None, ...], tuple[str, str]]],
 ) -> list[tuple[tuple[str, ...], tuple[str, str]]]:
     """Fill the gaps of places some page lacks from the most frequent full tuple that agrees."""
-    full = Counter(values for values, _ in found if None not in values)
+    complete = [tuple(v for v in values if v is not None) for values, _ in found]
+    full = Counter(known for known, (values, _) in zip(complete, found, strict=True) if len(known) == len(values))
     done: list[tuple[tuple[str, ...], tuple[str, str]]] = []
-    for values, where in found:
-        if None not in values:
-            done.append((values, where))  # type: ignore[arg-type]
+    for known, (values, where) in zip(complete, found, strict=True):
+        if len(known) == len(values):
+            done.append((known, where))
             continue
-        matches = [t for t, _ in full.most_common() if all(v is None or v == w for v, w in zip(values, t))]
+        matches = [t for t, _ in full.most_common() if all(v is None or v == w for v, w in zip(values, t, strict=True))]
         if matches:
             done.append((matches[0], where))
     return done
@@ -359,9 +365,7 @@ def detect_variables(texts: list[str], given: dict[str, str] | None = None) -> l
     detector = _Detector(texts)
     families = detector.families()
     for name, value in (given or {}).items():
-        owner = next(
-            (values for family in families.values() for values in family.tuples if value in values), None
-        )
+        owner = next((values for family in families.values() for values in family.tuples if value in values), None)
         if owner is None:
             owner = detector.seed(name, value)
         key = tuple(v.lower() for v in owner)
@@ -377,6 +381,13 @@ def detect_variables(texts: list[str], given: dict[str, str] | None = None) -> l
     return _name(_drop_redundant(kept))
 
 
+def _spelled(values: tuple[str, ...], contexts: list[dict[str, str]], preferences: list[list[tuple[str, str]]]) -> bool:
+    """Whether one template over the earlier variables writes ``values`` on every page."""
+    pages = range(len(values))
+    candidates = {templatize(values[k], preferences[k]) for k in pages}
+    return any(names_in(t) and all(render(t, contexts[k]) == values[k] for k in pages) for t in candidates)
+
+
 def _drop_redundant(families: list[_Family]) -> list[_Family]:
     """Leave out families the earlier ones already spell ('Springfield Springfield', 'Springfields')."""
     kept: list[_Family] = []
@@ -386,13 +397,7 @@ def _drop_redundant(families: list[_Family]) -> list[_Family]:
         contexts = [{name: values[k] for name, values in names.items()} for k in pages]
         preferences = [list(context.items()) for context in contexts]
 
-        def spelled(values: tuple[str, ...]) -> bool:
-            candidates = {templatize(values[k], preferences[k]) for k in pages}
-            return any(
-                names_in(t) and all(render(t, contexts[k]) == values[k] for k in pages) for t in candidates
-            )
-
-        if family.given or not all(spelled(values) for values in family.tuples):
+        if family.given or not all(_spelled(values, contexts, preferences) for values in family.tuples):
             kept.append(family)
     return kept
 
@@ -417,10 +422,12 @@ def _name(families: list[_Family]) -> list[Variable]:
         main_name = family.given.get(main) or fresh("name")
         variables.append(Variable(main_name, main, places=family.tuples[main], given=main in family.given))
         for form in ranked[1:]:
-            transform = next((t for t in _TRANSFORMS if all(_apply(t, m) == f for m, f in zip(main, form))), "")
+            transform = next(
+                (t for t in _TRANSFORMS if all(_apply(t, m) == f for m, f in zip(main, form, strict=True))), ""
+            )
             name = family.given.get(form) or fresh(f"{main_name}_{transform}" if transform else f"{main_name}_in_text")
             variable = Variable(name, form, main_name, transform, family.tuples[form], form in family.given)
-            if not transform and not any(m == f for m, f in zip(main, form)):
+            if not transform and not any(m == f for m, f in zip(main, form, strict=True)):
                 variable.follows = None  # a value of its own on every page
             variables.append(variable)
     return variables

@@ -91,4 +91,3 @@ class VariantsError(Exception):
     def __reduce__(self) -> tuple[type[VariantsError], tuple[list[Problem]]]:
         # Forked workers send their problems back pickled.
         return (VariantsError, (self.problems,))
-

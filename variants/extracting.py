@@ -156,7 +156,7 @@ def _naming(names: list[str]) -> tuple[str, list[str], list[str | None]]:
             n += 1
             slug = f"{wanted}-{n}"
         slugs.append(slug)
-    outputs = [None if pattern.replace("{slug}", s) == n else n for s, n in zip(slugs, names)]
+    outputs = [None if pattern.replace("{slug}", s) == n else n for s, n in zip(slugs, names, strict=True)]
     return pattern, slugs, outputs
 
 
@@ -181,7 +181,9 @@ _Dumper.add_representer(str, _represent_text)
 
 def dump_yaml(data: dict[str, Any], comment: str = "") -> str:
     """YAML that loads back to exactly ``data`` (trailing spaces, tabs, CR and final newlines kept)."""
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    text = yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    )
     header = "".join(f"# {line}\n" if line else "#\n" for line in comment.splitlines())
     return header + text
 
@@ -189,7 +191,7 @@ def dump_yaml(data: dict[str, Any], comment: str = "") -> str:
 def _settings(variables: list[Variable], pattern: str, pages: list[SourcePage]) -> dict[str, Any]:
     declared: dict[str, Any] = {}
     for variable in variables:
-        examples = zip(variable.values[:3], pages)
+        examples = zip(variable.values[:3], pages, strict=False)
         seen = ", ".join(f"{json.dumps(value, ensure_ascii=False)} ({page.name})" for value, page in examples)
         spec: dict[str, Any] = {"help": f"Differs between the pages: {seen}{', ...' if len(pages) > 3 else ''}."}
         if variable.default is None:
@@ -217,7 +219,7 @@ def _files(
         "base/page.md.j2": template,
     }
     files.update({f"base/layouts/{name}.md.j2": text for name, text in layouts.items()})
-    for k, (slug, page) in enumerate(zip(slugs, pages)):
+    for k, (slug, page) in enumerate(zip(slugs, pages, strict=True)):
         data: dict[str, Any] = {"program": program_values(factored.variables, k)}
         if outputs[k] is not None:
             data["output"] = outputs[k]
@@ -247,7 +249,7 @@ def _compare(rebuilt: dict[str, str], pages: list[SourcePage]) -> list[Problem]:
             problems.append(error(page.path, f"the extracted project does not rebuild this page ({_BUG})", "extract"))
             continue
         old, new = page.text.splitlines(keepends=True), text.splitlines(keepends=True)
-        line = next((n for n, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new))) + 1
+        line = next((n for n, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new))) + 1
         problems.append(
             error(Loc(page.path, line), f"the extracted project rebuilds this page differently ({_BUG})", "extract")
         )
@@ -271,7 +273,7 @@ def _finish(
 ) -> Extraction:
     result = Extraction(shape, files, pages, factored.variables, slugs, factored.notes)
     result.shared = _shared_lines(files, pages, slugs, factored.variables)
-    for page, (shared, total) in zip(pages, result.shared):
+    for page, (shared, total) in zip(pages, result.shared, strict=True):
         if total and shared < LITTLE_SHARED * total:
             message = f"little is shared: {shared} of {total} lines come from the base; are these pages one family?"
             result.warnings.append(warning(page.path, message, "little-shared"))
@@ -287,7 +289,7 @@ def _shared_lines(
 ) -> list[tuple[int, int]]:
     """Per page: how many of its lines the base alone gives (with the page's variables), and how many it has."""
     base_only = {rel: text for rel, text in files.items() if rel.startswith("base/")}
-    for k, (slug, page) in enumerate(zip(slugs, pages)):
+    for k, (slug, page) in enumerate(zip(slugs, pages, strict=True)):
         base_only[f"overrides/{slug}.yml"] = dump_yaml({"program": program_values(variables, k), "output": page.name})
     with tempfile.TemporaryDirectory(prefix="variants-extract-") as folder:
         root = Path(folder)
@@ -350,7 +352,7 @@ def summary(extraction: Extraction, into: Path) -> str:
     pages = extraction.pages
     out = [f"extracted {len(pages)} pages into {into} ({extraction.shape} shape)", "shared with the base:"]
     width = max(len(p.name) for p in pages)
-    for page, (shared, total) in zip(pages, extraction.shared):
+    for page, (shared, total) in zip(pages, extraction.shared, strict=True):
         percent = f" ({100 * shared // total}%)" if total else ""
         out.append(f"  {page.name:<{width}}  {shared} of {total} lines{percent}")
     texts = "".join(text for rel, text in extraction.files.items() if rel != "base/variants.yml")

@@ -9,6 +9,7 @@ and table-of-contents moves. Nothing here reads or writes files.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -75,7 +76,7 @@ def union_order(lists: list[list[str]]) -> list[str]:
         for position, eid in enumerate(ids):
             rank.setdefault(eid, (position, n))
             after.setdefault(eid, set())
-        for one, two in zip(ids, ids[1:]):
+        for one, two in itertools.pairwise(ids):
             if two not in after[one]:
                 after[one].add(two)
                 waiting[two] += 1
@@ -516,8 +517,28 @@ def _fm(values: dict[str, Any]) -> dict[str, Any]:
 _ORDER = {
     key: n
     for n, key in enumerate(
-        ("id", "after", "before", "remove", "front_matter", "title", "intro", "layout", "rule", "toc_end", "footer")
-        + ("toc_spacing", "question", "toc", "anchor", "toc_before", "toc_after", "answer", "questions", "sections")
+        (
+            "id",
+            "after",
+            "before",
+            "remove",
+            "front_matter",
+            "title",
+            "intro",
+            "layout",
+            "rule",
+            "toc_end",
+            "footer",
+            "toc_spacing",
+            "question",
+            "toc",
+            "anchor",
+            "toc_before",
+            "toc_after",
+            "answer",
+            "questions",
+            "sections",
+        )
     )
 }
 

@@ -36,7 +36,9 @@ def finding(loc: Loc, rule: str, message: str) -> Problem:
 
 
 # Mojibake: UTF-8 bytes that were decoded as Windows-1252 (or Latin-1).
-_LEAD = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+_LEAD = re.compile(
+    r"[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
+)
 
 
 def find_mojibake(text: str) -> Iterator[tuple[int, str, str]]:
@@ -178,10 +180,17 @@ def _model(text: str, path: str) -> _PageModel:
             heading = _Heading(inline.content, Loc(path, first + 1, 1), current_anchor, anchor_first)
             model.headings.append(heading)
             current_anchor = None
-        elif heading is not None and token.type == "inline" and tokens[index - 1].type != "heading_open":
-            if _has_answer_text(token):
-                heading.has_answer = True
+        elif (
+            heading is not None
+            and token.type == "inline"
+            and tokens[index - 1].type != "heading_open"
+            and _has_answer_text(token)
+        ):
+            heading.has_answer = True
     return model
+
+
+_LINE_BREAK_OR_LINK = re.compile(r"</?br\s*/?>|</?a\b[^>]*>")
 
 
 def _has_answer_text(inline: Any) -> bool:
@@ -194,7 +203,7 @@ def _has_answer_text(inline: Any) -> bool:
             in_top_link = False
         elif child.type == "text" and child.content.strip() and not in_top_link:
             return True
-        elif child.type == "html_inline" and not re.fullmatch(r"</?br\s*/?>|</?a\b[^>]*>", child.content.strip()):
+        elif child.type == "html_inline" and not _LINE_BREAK_OR_LINK.fullmatch(child.content.strip()):
             return True
     return False
 
@@ -211,12 +220,18 @@ def lint_page(text: str, path: str, sources: dict[str, Loc] | None = None) -> li
     for anchor, places in model.anchors.items():
         for place in places[1:]:
             problems.append(
-                finding(place, "anchor-duplicate", f"anchor '{anchor}' is defined again (first at line {places[0].line}); links reach only the first")
+                finding(
+                    place,
+                    "anchor-duplicate",
+                    f"anchor '{anchor}' is defined again (first at line {places[0].line}); links reach only the first",
+                )
             )
     linked = {target for target, _, _ in model.toc}
     for target, label, where in model.toc:
         if target not in model.anchors:
-            problems.append(finding(where, "toc-link", f"table-of-contents link '#{target}' points to no anchor{origin(target)}"))
+            problems.append(
+                finding(where, "toc-link", f"table-of-contents link '#{target}' points to no anchor{origin(target)}")
+            )
         elif not any(h.anchor == target and h.anchor_is_first for h in model.headings):
             why = (
                 f": CommonMark reads the heading after anchor '{target}' as part of an HTML block (a blank line before it would fix that)"
@@ -227,16 +242,26 @@ def lint_page(text: str, path: str, sources: dict[str, Loc] | None = None) -> li
     for heading in model.headings:
         if heading.anchor is None or heading.anchor not in linked or not heading.anchor_is_first:
             why = (
-                "it has no anchor" if heading.anchor is None
-                else f"its anchor '{heading.anchor}' is defined earlier" if not heading.anchor_is_first
+                "it has no anchor"
+                if heading.anchor is None
+                else f"its anchor '{heading.anchor}' is defined earlier"
+                if not heading.anchor_is_first
                 else f"no table-of-contents entry links to '#{heading.anchor}'"
             )
-            problems.append(finding(heading.loc, "toc-body", f"question '{_plain(heading.text)}' is not reachable from the table of contents: {why}"))
+            problems.append(
+                finding(
+                    heading.loc,
+                    "toc-body",
+                    f"question '{_plain(heading.text)}' is not reachable from the table of contents: {why}",
+                )
+            )
         if not heading.has_answer:
             problems.append(finding(heading.loc, "empty-answer", f"question '{_plain(heading.text)}' has no answer"))
     for match in re.finditer(r"\{\{|\{%|\{#", text):
         line, col = _line_col(text, match.start())
-        problems.append(finding(Loc(path, line, col), "template-leftover", f"template syntax '{match.group()}' left in the page"))
+        problems.append(
+            finding(Loc(path, line, col), "template-leftover", f"template syntax '{match.group()}' left in the page")
+        )
     problems.extend(text_findings(text, lambda offset: Loc(path, *_line_col(text, offset))))
     return sorted(problems)
 

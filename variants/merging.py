@@ -213,7 +213,9 @@ def _merge_list(
             if extra:
                 problems.append(error(loc, f"'remove: true' cannot be combined with {', '.join(extra)}", "remove"))
             elif index is None:
-                problems.append(error(loc, f"cannot remove {kind} '{eid}': not in the base{_near(eid, result)}", "reference"))
+                problems.append(
+                    error(loc, f"cannot remove {kind} '{eid}': not in the base{_near(eid, result)}", "reference")
+                )
             else:
                 del result[index]
             continue
@@ -223,22 +225,30 @@ def _merge_list(
             missing = [k for k in REQUIRED_TO_ADD[kind] if k not in entry.values]
             if missing:
                 problems.append(
-                    error(loc, f"{kind} '{eid}' is not in the base, so adding it needs '{missing[0]}'{_near(eid, result)}", "missing-key")
+                    error(
+                        loc,
+                        f"{kind} '{eid}' is not in the base, so adding it needs '{missing[0]}'{_near(eid, result)}",
+                        "missing-key",
+                    )
                 )
                 continue
             for j, qpatch in enumerate(patch.get("questions") or []):
                 question = _entry("question", doc, (*here, "questions", j), qpatch)
                 question.added_by = doc.path
                 if qpatch.get("remove") or any(k in qpatch for k in ("after", "before")):
-                    problems.append(error(question.loc, "a new section lists its questions in order, without after/before/remove", "position"))
+                    problems.append(
+                        error(
+                            question.loc,
+                            "a new section lists its questions in order, without after/before/remove",
+                            "position",
+                        )
+                    )
                 _check_required(question, problems)
                 entry.children.append(question)  # a duplicate id is reported once the page is whole
         else:
             base = result.pop(index)
             patched = _entry(kind, doc, here, patch)
-            entry = replace(
-                base, values={**base.values, **patched.values}, locs={**base.locs, **patched.locs}
-            )
+            entry = replace(base, values={**base.values, **patched.values}, locs={**base.locs, **patched.locs})
             if "questions" in patch:
                 entry.children = _merge_list(
                     base.children, patch["questions"], doc, (*here, "questions"), owner, problems, eid
@@ -266,7 +276,11 @@ def _place(
             index = next((n for n, e in enumerate(result) if e.id == target), None)
             if index is None:
                 problems.append(
-                    error(doc.loc((*here, key)), f"'{key}: {target}': no such {entry.kind} here{_near(target, result)}", "reference")
+                    error(
+                        doc.loc((*here, key)),
+                        f"'{key}: {target}': no such {entry.kind} here{_near(target, result)}",
+                        "reference",
+                    )
                 )
                 return
             result.insert(index + offset, entry)
@@ -280,7 +294,9 @@ def _check_toc_positions(page: Page, problems: list[Problem]) -> None:
         found = len(problems)
         for question in section.children:
             if question.get("toc_before") is not None and question.get("toc_after") is not None:
-                problems.append(error(question.locs["toc_after"], "give 'toc_before' or 'toc_after', not both", "position"))
+                problems.append(
+                    error(question.locs["toc_after"], "give 'toc_before' or 'toc_after', not both", "position")
+                )
             for key in ("toc_before", "toc_after"):
                 target = question.get(key)
                 if target is not None and (target not in ids or target == question.id):
@@ -296,7 +312,9 @@ def _check_toc_positions(page: Page, problems: list[Problem]) -> None:
         if stuck:
             key = "toc_after" if stuck[0].get("toc_after") is not None else "toc_before"
             names = ", ".join(f"'{q.id}'" for q in stuck)
-            problems.append(error(stuck[0].locs[key], f"toc_before/toc_after of {names} go round in a circle", "position"))
+            problems.append(
+                error(stuck[0].locs[key], f"toc_before/toc_after of {names} go round in a circle", "position")
+            )
 
 
 def _check_unique_ids(page: Page, problems: list[Problem]) -> None:

@@ -45,7 +45,7 @@ FAQ_LAYOUTS = {
 }
 BLOCK_TEMPLATE = (
     "{#- Written by variants extract: the page is its blocks, in order (see layouts/). -#}\n"
-    '{% for section in sections %}{% for q in section.questions %}{{ layout(q) }}'
+    "{% for section in sections %}{% for q in section.questions %}{{ layout(q) }}"
     "{% endfor %}{% endfor %}\n"
 )
 BLOCK_LAYOUTS = {
@@ -103,7 +103,7 @@ def _front_matter(text: str) -> dict[str, str] | None:
         return None
     if not all(isinstance(v, str) for v in data.values()):
         return None
-    return data
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def _block_at(text: str, pos: int) -> tuple[str, re.Match[str]] | None:
@@ -168,7 +168,7 @@ def _faq_model(
         words = [w for w in _SLUG_WORD.findall(_named(title, values).lower()) if w not in _STOP_WORDS]
         section = Item(_unique(words[0] if words else "section", taken), {"title": title, "toc_spacing": spacing})
         section.toc = [qid for qid, _ in entries]
-        for qid, (layout, match) in zip(_match_blocks(entries, mine), mine):
+        for qid, (layout, match) in zip(_match_blocks(entries, mine), mine, strict=True):
             toc_text = dict(entries)[qid]
             section.children.append(
                 Item(
@@ -264,9 +264,8 @@ def block_models(texts: list[str], variables: list[Variable]) -> list[PageModel]
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, slot_keys, keys[k], autojunk=False).get_opcodes():
             i = i1
             for j in range(j1, j2):
-                if tag == "equal":
-                    match = i1 + (j - j1)
-                else:
+                match: int | None = i1 + (j - j1)
+                if tag != "equal":
                     match = next((c for c in range(i, i2) if _similar(slot_keys[c], keys[k][j])), None)
                 if match is None:
                     merged.append({k: j})
@@ -280,16 +279,18 @@ def block_models(texts: list[str], variables: list[Variable]) -> list[PageModel]
             merged.extend(slots[i:i2])
             merged_keys.extend(slot_keys[i:i2])
         slots, slot_keys = merged, merged_keys
-    slots = _join_runs(slots)
+    runs = _join_runs(slots)
     taken = {BLOCK_SECTION}
     ids = []
-    for slot in slots:
+    for slot in runs:
         page, first = next(iter(slot.items()))
         line = _named(pages[page][first[0]].partition("\n")[0], values[page]).lower()
         ids.append(_unique("-".join(_SLUG_WORD.findall(line)[:4]) or "block", taken))
     models = []
     for k, blocks in enumerate(pages):
-        items = [Item(ids[n], _block_values("".join(blocks[b] for b in slot[k]))) for n, slot in enumerate(slots) if k in slot]
+        items = [
+            Item(ids[n], _block_values("".join(blocks[b] for b in slot[k]))) for n, slot in enumerate(runs) if k in slot
+        ]
         models.append(PageModel({}, [Item(BLOCK_SECTION, {"title": "The page, block by block"}, items)]))
     return models
 

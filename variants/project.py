@@ -97,7 +97,9 @@ def load_project(root: Path, overrides: bool = True) -> Project:
     root = Path(root)
     for folder in ("base", "overrides"):
         if not (root / folder).is_dir():
-            raise VariantsError(error(Loc(str(root / folder)), f"no {folder}/ folder here (use -C to name the project)"))
+            raise VariantsError(
+                error(Loc(str(root / folder)), f"no {folder}/ folder here (use -C to name the project)")
+            )
     problems: list[Problem] = []
     settings = _load_checked(root, SETTINGS_FILE, SETTINGS, problems)
     content = _load_checked(root, CONTENT_FILE, CONTENT, problems)

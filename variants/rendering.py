@@ -20,7 +20,7 @@ from .project import Project
 from .schema import suggest
 
 _SYNTAX = re.compile(r"\{[{%#]")
-_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # type: ignore[assignment]
+_Dumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 PAGE_TEXTS = ("title", "intro", "rule", "toc_end", "footer")
 
 
@@ -94,7 +94,8 @@ class Renderer:
         name = question["layout"]
         block = self._layouts.get(name)
         if block is None:
-            block = self._layouts[name] = self.page_env.get_template(f"layouts/{name}.md.j2#macro").module.block
+            module = self.page_env.get_template(f"layouts/{name}.md.j2#macro").module
+            block = self._layouts[name] = getattr(module, "block")  # noqa: B009 - the macro is defined by the source
         return str(block(question))
 
     @property
@@ -141,7 +142,9 @@ class Renderer:
         compiled = self.compile_text(source)
         if isinstance(compiled, TemplateSyntaxError):
             line_start = _offset_of_line(source, (compiled.lineno or 1) - 1)
-            problems.append(error(loc.inside(source, line_start), f"template syntax error: {compiled.message}", "template"))
+            problems.append(
+                error(loc.inside(source, line_start), f"template syntax error: {compiled.message}", "template")
+            )
             return ""
         missing = sorted(compiled.names - context.keys())
         for name in missing:
@@ -183,7 +186,8 @@ class Renderer:
 
         page_values = {k: text(page.values.get(k, ""), page.locs.get(k, Loc(page.source))) for k in PAGE_TEXTS}
         front_matter = {
-            key: text(str(value), page.locs[f"front_matter.{key}"]) for key, value in page.values.get("front_matter", {}).items()
+            key: text(str(value), page.locs[f"front_matter.{key}"])
+            for key, value in page.values.get("front_matter", {}).items()
         }
         sections = [self._section(s, page_values["rule"], text) for s in page.sections]
         if problems:
@@ -231,7 +235,9 @@ class Renderer:
             where = Loc(exc.filename or f"base/{name}", exc.lineno or 0)
             raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None
         except Exception as exc:  # TemplateError, or a sandbox refusal, raised inside the template
-            raise VariantsError(error(_template_loc(exc, name), f"template error: {_message(exc)}", "template")) from None
+            raise VariantsError(
+                error(_template_loc(exc, name), f"template error: {_message(exc)}", "template")
+            ) from None
 
 
 def _cr_sentinel(source: str) -> str | None:
@@ -283,11 +289,14 @@ _RESOLVER = yaml.resolver.Resolver()
 
 
 def _resolve(text: str) -> str:
-    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    tag: str = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    return tag
 
 
 def _dump_front_matter(values: dict[str, str]) -> str:
     """The front matter as YAML: simple values written directly, the rest by PyYAML (quoted as needed)."""
     if all(_plain(key) and _plain(value) for key, value in values.items()):
         return "".join(f"{key}: {value}\n" for key, value in values.items())
-    return yaml.dump(values, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    return yaml.dump(
+        values, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    )

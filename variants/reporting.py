@@ -215,7 +215,7 @@ def _text_variables(report: Report, style: Style) -> list[str]:
     for i, row in enumerate(_table(rows)):
         line = "  ".join(cell + " " * pad for cell, pad in row).rstrip()
         out.append("  " + (style(line, bold=True) if i == 0 else line))
-    return out + [""]
+    return [*out, ""]
 
 
 def _text_matrix(report: Report, style: Style) -> list[str]:
@@ -239,7 +239,7 @@ def _text_matrix(report: Report, style: Style) -> list[str]:
             else:
                 parts.append(cell + " " * pad)
         out.append(("  " + "  ".join(parts)).rstrip())
-    return out + [""]
+    return [*out, ""]
 
 
 def _text_comparison(report: Report, program: Program, comparison: Comparison, style: Style) -> list[str]:
@@ -298,7 +298,7 @@ def _text_line(line: Line, style: Style) -> str:
 def _text_drift(report: Report, style: Style) -> list[str]:
     out = [style("Drift", bold=True) + f" ({report.out}/ compared with what the sources produce)"]
     if not report.drift:
-        return out + ["  none: every page matches its sources"]
+        return [*out, "  none: every page matches its sources"]
     for drift in report.drift:
         out.append(f"  {report.out}/{drift.file}: " + style(_drift_word(drift), fg="red"))
         for hunk in drift.hunks:
@@ -407,7 +407,7 @@ def _fence(lines: list[str], lang: str) -> list[str]:
 def _md_drift(report: Report) -> list[str]:
     out = ["### Drift", "", f"{_md_code(report.out + '/')} compared with what the sources produce.", ""]
     if not report.drift:
-        return out + ["None: every page matches its sources.", ""]
+        return [*out, "None: every page matches its sources.", ""]
     for drift in report.drift:
         out += [f"- {_md_code(report.out + '/' + drift.file)}: {_md(_drift_word(drift))}", ""]
         body: list[str] = []
@@ -497,7 +497,7 @@ def _html_pieces(report: Report) -> Iterator[str]:
     out.append("</tbody></table>")
     programs = {p.slug: p for p in report.programs}
     comparisons = (_html_comparison(report, programs[c.new], c) for c in report.comparisons)
-    return _joined(chain([out], comparisons, [_html_drift(report) + ["</body>", "</html>"]]), strip=False)
+    return _joined(chain([out], comparisons, [[*_html_drift(report), "</body>", "</html>"]]), strip=False)
 
 
 def _html_comparison(report: Report, program: Program, comparison: Comparison) -> list[str]:
@@ -560,7 +560,7 @@ def _html_text(text: str) -> str:
 def _html_drift(report: Report) -> list[str]:
     out = ["<h2>Drift</h2>", f"<p><code>{_h(report.out)}/</code> compared with what the sources produce.</p>"]
     if not report.drift:
-        return out + ["<p>None: every page matches its sources.</p>"]
+        return [*out, "<p>None: every page matches its sources.</p>"]
     for drift in report.drift:
         out.append(f"<h3><code>{_h(report.out + '/' + drift.file)}</code>: {_h(_drift_word(drift))}</h3>")
         if not drift.hunks:

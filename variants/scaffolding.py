@@ -131,12 +131,17 @@ def _examples(project: Project, base: Any) -> list[tuple[str, dict[str, Any]]]:
                 (
                     "Replace an answer, remove a question, add a question after another:",
                     {
-                    "id": first.id,
-                    "questions": [
-                        {"id": questions[0].id, "answer": "A replaced answer for this program only.\n"},
-                        {"id": questions[-1].id, "remove": True},
-                        {"id": "new-question", "after": questions[0].id, "question": "A new question?", "answer": "Its answer.\n"},
-                    ],
+                        "id": first.id,
+                        "questions": [
+                            {"id": questions[0].id, "answer": "A replaced answer for this program only.\n"},
+                            {"id": questions[-1].id, "remove": True},
+                            {
+                                "id": "new-question",
+                                "after": questions[0].id,
+                                "question": "A new question?",
+                                "answer": "Its answer.\n",
+                            },
+                        ],
                     },
                 )
             )
@@ -147,7 +152,9 @@ def _examples(project: Project, base: Any) -> list[tuple[str, dict[str, Any]]]:
                     "id": "new-section",
                     "after": last.id,
                     "title": "A new section:",
-                    "questions": [{"id": "another-question", "question": "Another question?", "answer": "Its answer.\n"}],
+                    "questions": [
+                        {"id": "another-question", "question": "Another question?", "answer": "Its answer.\n"}
+                    ],
                 },
             )
         )

@@ -48,7 +48,9 @@ _QUESTION_FIELDS = {
     "toc": _text("The question as the table of contents shows it, where it differs from the body."),
     "anchor": _text("The anchor written above the question in the body, where it differs from the id."),
     "rule": _text("The separator line written above this question (default: the page's rule)."),
-    "layout": _text("Which block layout in base/layouts/ renders this question (default: standard).", pattern=ID_PATTERN),
+    "layout": _text(
+        "Which block layout in base/layouts/ renders this question (default: standard).", pattern=ID_PATTERN
+    ),
     "toc_before": _text("List this question in the table of contents before this id.", pattern=ID_PATTERN),
     "toc_after": _text("List this question in the table of contents after this id.", pattern=ID_PATTERN),
 }
@@ -56,7 +58,9 @@ _QUESTION_FIELDS = {
 _SECTION_FIELDS = {
     "id": _text("Stable id: the merge key of the section.", True, ID_PATTERN),
     "title": _text("The section's heading in the table of contents (template text)."),
-    "toc_spacing": Field("int", "Blank lines written before this section's heading in the table of contents.", minimum=0),
+    "toc_spacing": Field(
+        "int", "Blank lines written before this section's heading in the table of contents.", minimum=0
+    ),
 }
 
 _PAGE_FIELDS = {
@@ -90,7 +94,9 @@ SETTINGS = Field(
     "base/variants.yml: project settings.",
     fields={
         "template": _text("The page template in base/ (default: page.md.j2)."),
-        "output": _text("Output file name pattern; {slug} is the override file's name without .yml (default: {slug}.md)."),
+        "output": _text(
+            "Output file name pattern; {slug} is the override file's name without .yml (default: {slug}.md)."
+        ),
         "variables": Field(
             "map",
             "Program variables that overrides set under 'program:' and texts use as {{ name }}.",
@@ -172,11 +178,16 @@ def _name(path: Path_) -> str:
     return f"'{path[-1]}'" if path and isinstance(path[-1], str) else "this entry" if path else "the file"
 
 
+def _is_a(value: Any, expected: type) -> bool:
+    """Whether ``value`` is of the expected type (a boolean is not a number here)."""
+    return isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+
+
 def _check(doc: Doc, spec: Field, value: Any, path: Path_, problems: list[Problem]) -> None:
     # Called for every value of every file: locations and names are worked out only for problems.
     kind = spec.kind
     expected = _TYPES[kind]
-    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+    if not _is_a(value, expected):
         hint = " (put it in quotes)" if kind == "text" and isinstance(value, (int, float, bool)) else ""
         want = {"text": "text", "object": "a mapping", "map": "a mapping"}.get(kind, _KIND_NAMES[expected])
         problems.append(error(doc.loc(path), f"{_name(path)} must be {want}, found {_found(value)}{hint}", "type"))

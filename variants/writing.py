@@ -76,7 +76,9 @@ def read_manifest(out_dir: Path) -> dict[str, str]:
             raise ValueError
         return dict(files)
     except (ValueError, KeyError, TypeError):
-        raise VariantsError(error(display, "manifest is damaged; delete it and rebuild with --force", "output")) from None
+        raise VariantsError(
+            error(display, "manifest is damaged; delete it and rebuild with --force", "output")
+        ) from None
 
 
 def _target(out_dir: Path, name: str) -> Path:
@@ -113,7 +115,11 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
                 )
             elif known != digest(current):
                 result.conflicts.append(
-                    error(display, "was edited by hand since the last build; see 'variants diff', or use --force", "hand-edit")
+                    error(
+                        display,
+                        "was edited by hand since the last build; see 'variants diff', or use --force",
+                        "hand-edit",
+                    )
                 )
         result.changes.append(Change(output.name, "create" if current is None else "update", current, output.text))
     for name in sorted(set(old_manifest) - set(result.manifest)):
@@ -122,7 +128,11 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
             continue
         if digest(current) != old_manifest[name] and not force:
             result.conflicts.append(
-                error(f"{out_dir}/{name}", "its override is gone but the page was edited by hand; use --force to remove it", "hand-edit")
+                error(
+                    f"{out_dir}/{name}",
+                    "its override is gone but the page was edited by hand; use --force to remove it",
+                    "hand-edit",
+                )
             )
         result.changes.append(Change(name, "remove", current, None))
     result.manifest_changed = result.manifest != old_manifest
@@ -203,7 +213,9 @@ def apply(plan: Plan) -> None:
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
         where = exc.filename or str(plan.out_dir)
-        raise VariantsError(error(Loc(str(where)), f"cannot write: {exc.strerror or exc}; nothing was changed", "output")) from None
+        raise VariantsError(
+            error(Loc(str(where)), f"cannot write: {exc.strerror or exc}; nothing was changed", "output")
+        ) from None
     try:
         for temp, target in staged:
             os.replace(temp, target)
@@ -213,4 +225,6 @@ def apply(plan: Plan) -> None:
     except OSError as exc:  # pragma: no cover - a rename in one folder failing after the writes succeeded
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
-        raise VariantsError(error(str(plan.out_dir), f"cannot finish writing: {exc.strerror or exc}", "output")) from None
+        raise VariantsError(
+            error(str(plan.out_dir), f"cannot finish writing: {exc.strerror or exc}", "output")
+        ) from None
