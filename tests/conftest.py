@@ -57,3 +57,30 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+THIRD = """\
+program:
+  name: Third Program
+  nav: third_nav
+sections:
+  - id: in-person
+    questions:
+      - id: recruit
+        remove: true
+      - id: ca
+        answer: |
+          Code.org has computer science workshops designed for Counselors and Administrators to provide school leaders with the tools necessary to successfully support their teachers as they take on a new subject and style of teaching. <a href="https://example.org/overview" target=_blank>See this page</a> for an overview of this professional development session.
+      - id: facilitators
+        after: ca
+  - id: general
+    questions:
+      - id: press
+        question: "Is <script>alert('x')</script> allowed for a {{ name }}?"
+"""
+
+
+@pytest.fixture
+def third(shipped: Path) -> Path:
+    write_tree(shipped, {"overrides/third.yml": THIRD})
+    return shipped

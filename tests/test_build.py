@@ -144,43 +144,6 @@ def test_undefined_variable_in_page_template_names_template_line(run, shipped: P
     assert not (tmp_path / "o").exists()
 
 
-def test_forked_workers_give_the_same_bytes_and_problems(shipped: Path) -> None:
-    from variants.building import build
-    from variants.errors import VariantsError
-
-    for i in range(5):  # seven programs over three workers: uneven shares
-        text = (shipped / "overrides" / "regional-partner.yml").read_text()
-        (shipped / "overrides" / f"extra-{i}.yml").write_text(text.replace("Regional Partner", f"Program {i}"))
-    assert build(shipped, jobs=3) == build(shipped, jobs=1)
-    from variants.building import render_pages, resolve_all
-    from variants.project import load_project
-
-    project = load_project(shipped)
-    pages = resolve_all(project)
-    assert render_pages(project, pages, jobs=2) == render_pages(project, pages, jobs=1)
-    write_tree(
-        shipped,
-        {
-            "overrides/extra-2.yml": "program: {name: X}\n",
-            "overrides/extra-4.yml": "program: {name: Y, nav: y}\noutput: extra-0-faq.md\n",
-        },
-    )
-    with pytest.raises(VariantsError) as serial:
-        build(shipped, jobs=1)
-    with pytest.raises(VariantsError) as forked:
-        build(shipped, jobs=3)
-    assert forked.value.problems == serial.value.problems
-    assert [p.one_line() for p in serial.value.problems] == [
-        "overrides/extra-2.yml:1:10: missing required program variable 'nav'"
-    ]
-    write_tree(shipped, {"overrides/extra-2.yml": "program: {name: X, nav: x}\n"})
-    with pytest.raises(VariantsError) as forked:
-        build(shipped, jobs=3)
-    assert [p.one_line() for p in forked.value.problems] == [
-        "overrides/extra-4.yml:2:9: output 'extra-0-faq.md' is also written by overrides/extra-0.yml"
-    ]
-
-
 @pytest.mark.parametrize(
     ("rp", "plp", "message"),
     [
@@ -211,51 +174,13 @@ def test_output_names_that_would_collide_on_disk(run, shipped: Path, rp: str, pl
     assert snapshot(shipped / "out") == before
 
 
-def test_base_problem_with_forked_workers(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import variants.building
-    from variants.building import build
-    from variants.errors import VariantsError
-
-    monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)
-    content = shipped / "base" / "content.yml"
-    content.write_text(content.read_text().replace("- id: pm", "- id: map"))
-    with pytest.raises(VariantsError) as info:
-        build(shipped)
-    assert [p.one_line() for p in info.value.problems] == [
-        "base/content.yml:29:9: duplicate id 'map' (first used at line 25)"
-    ]
-
-
-def test_errors_cross_process_boundaries() -> None:
-    import pickle
-
-    from variants.errors import Loc, VariantsError, error
-
-    original = VariantsError([error(Loc("f.yml", 2, 3), "bad")])
-    copy = pickle.loads(pickle.dumps(original))
-    assert copy.problems == original.problems and str(copy) == "f.yml:2:3: bad"
-
-
-@pytest.mark.parametrize(("count", "block"), [(200, 64), (201, 7), (5, 1), (1000, 64)])
-def test_streamed_worker_results_come_whole_and_in_order(
-    count: int, block: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import variants.building
-    from variants.building import stream_in_workers
-
-    monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)
-    items = stream_in_workers(lambda start, stop: list(range(start, stop)), count, block)
-    assert items is not None
-    assert list(items) == list(range(count))
-
-
 def test_diff_made_in_workers_has_the_same_bytes(run, shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import variants.building
+    import variants.pipeline.pool
 
     for i in range(4):
         text = (shipped / "overrides" / "regional-partner.yml").read_text()
         (shipped / "overrides" / f"extra-{i}.yml").write_text(text.replace("Regional Partner", f"Program {i}"))
     serial = {fmt: run("-C", shipped, "diff", "--format", fmt).stdout for fmt in ("json", "text", "html")}
-    monkeypatch.setattr(variants.building, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(variants.pipeline.pool, "PARALLEL_FROM", 2)
     for fmt, expected in serial.items():
         assert run("-C", shipped, "diff", "--format", fmt).stdout == expected

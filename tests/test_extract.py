@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import GOLDEN, PAGES, REPO, snapshot, write_tree
-from variants.building import build
-from variants.errors import VariantsError
-from variants.extracting import SourcePage, extract, read_pages, write_project
+from variants.extract import SourcePage, extract, read_pages, write_project
+from variants.pipeline.build import render_project as build
+from variants.problems import VariantsError
 
 
 def rebuilt(project: Path) -> dict[str, bytes]:
@@ -330,8 +330,10 @@ def test_any_family_round_trips_exactly(pages: list[list[str]], newline: str, fi
 def test_faq_shape_writes_the_shipped_template_and_layouts() -> None:
     """Extracted FAQ projects use the same template as base/: one copy cannot drift from the other."""
     from conftest import REPO
-    from variants.pageshapes import FAQ_LAYOUTS, FAQ_TEMPLATE
+    from variants.extract.shapes import FAQ, shape_files
 
-    assert (REPO / "base" / "page.md.j2").read_text() == FAQ_TEMPLATE
-    for name, text in FAQ_LAYOUTS.items():
-        assert text == (REPO / "base" / "layouts" / f"{name}.md.j2").read_text()
+    files = shape_files(FAQ)
+    assert (REPO / "base" / "page.md.j2").read_text() == files.pop("page.md.j2")
+    assert files
+    for name, text in files.items():
+        assert text == (REPO / "base" / name).read_text()

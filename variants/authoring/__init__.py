@@ -1,0 +1,1 @@
+"""Writing sources for the user: ``new`` starts a program's override file."""

@@ -1,0 +1,190 @@
+"""``variants new``: the override file a new program starts from.
+
+The required keys are filled in; what the existing programs set is shown as
+commented examples with their current values, since what varies across
+programs is what a new program most likely has to decide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..pipeline.merge import base_page
+from ..pipeline.model import Page
+from ..problems import VariantsError, error
+from ..source import fields
+from ..source.fields import ID, QUESTIONS, SECTIONS
+from ..source.project import SCHEMA_FILE, SLUG_PATTERN, Override, Project, load_project, override_files
+from ..source.schema import override_schema_text
+
+_REMOVE = fields.removal().name
+_AFTER = next(k.name for k in fields.placements() if k.offset)
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../base/override.schema.json"
+
+
+def slugify(name: str) -> str:
+    """'Teacher Academy 2' -> 'teacher-academy-2'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line texts as literal blocks, the way people write them."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value.rstrip("\n") or value.endswith("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _commented(text: str, indent: str = "") -> str:
+    return "".join(f"{indent}# {line}".rstrip() + "\n" for line in text.splitlines())
+
+
+def _nav_guess(overrides: list[Override], slug: str) -> str:
+    """A nav key shaped like the existing ones: their common prefix and suffix around the slug."""
+    navs = [str((o.doc.data.get("program") or {}).get("nav", "")) for o in overrides]
+    navs = [n for n in navs if n]
+    middle = slug.replace("-", "_")
+    if not navs:
+        return f"{middle}_nav"
+    prefix = os.path.commonprefix(navs)
+    suffix = os.path.commonprefix([n[::-1] for n in navs])[::-1]
+    if len(navs) > 1:
+        prefix = prefix[: prefix.rfind("_") + 1]
+        suffix = suffix[suffix.find("_") :] if "_" in suffix else ""
+    return f"{prefix}{middle}{suffix}"
+
+
+def scaffold(project: Project, name: str, slug: str) -> str:
+    """The text of a new override file for program ``name``."""
+    base = base_page(project)
+    overrides = project.overrides()
+    program: dict[str, str] = {}
+    variables = project.variables
+    for key, spec in variables.items():
+        if (spec or {}).get("required"):
+            program[key] = name if key == "name" else _nav_guess(overrides, slug) if key == "nav" else f"TODO: {key}"
+    output = project.output_of(slug)
+    parts = [
+        SCHEMA_COMMENT,
+        f"# The {' '.join(name.split())} page: only what differs from base/content.yml.",
+        "# Build with 'variants build', then review with 'variants check' and 'variants diff'.",
+        "",
+        _dump({"program": program}).rstrip("\n"),
+    ]
+    others = {k: v for k, v in _set_by_others(overrides, "program").items() if k not in program}
+    if others:
+        parts.append("  # Other programs also set (see base/variants.yml for what each means):")
+        for key, (value, where) in others.items():
+            parts.append(f"  # {key}: {_inline(value)}  # {where}")
+    parts += ["", _dump({"output": output}).rstrip("\n")]
+    for key, (value, where) in _set_by_top_level(overrides).items():
+        parts += ["", f"# As {where} sets it:", _commented(_dump({key: value})).rstrip("\n")]
+    parts += ["", "# Sections and questions merge with the base by id. Examples:", "# sections:"]
+    for comment, example in _examples(overrides, base):
+        parts.append(f"#   # {comment}")
+        parts.append(_commented(_dump([example]), "").replace("# ", "#   ", 1).rstrip("\n").replace("\n# ", "\n#   "))
+    return "\n".join(parts) + "\n"
+
+
+def _inline(value: Any) -> str:
+    return value if isinstance(value, str) else yaml.safe_dump(value, default_flow_style=True).strip()
+
+
+def _set_by_others(overrides: list[Override], key: str) -> dict[str, tuple[Any, str]]:
+    found: dict[str, tuple[Any, str]] = {}
+    for override in overrides:
+        for sub, value in (override.doc.data.get(key) or {}).items():
+            found.setdefault(sub, (value, override.path))
+    return found
+
+
+def _set_by_top_level(overrides: list[Override]) -> dict[str, tuple[Any, str]]:
+    found: dict[str, tuple[Any, str]] = {}
+    for override in overrides:
+        for key, value in override.doc.data.items():
+            if key not in ("program", "output", SECTIONS):
+                found.setdefault(key, (value, override.path))
+    return found
+
+
+def _examples(overrides: list[Override], base: Page) -> list[tuple[str, dict[str, Any]]]:
+    """Commented examples: what existing programs add, then remove and replace on real base ids."""
+    examples: list[tuple[str, dict[str, Any]]] = []
+    for override in overrides:
+        for section in override.doc.data.get(SECTIONS) or []:
+            examples.append((f"As {override.path} does:", section))
+    if base.sections:
+        first = base.sections[0]
+        last = base.sections[-1]
+        questions = first.children
+        if len(questions) >= 2:
+            examples.append(
+                (
+                    "Replace an answer, remove a question, add a question after another:",
+                    {
+                        ID: first.id,
+                        QUESTIONS: [
+                            {ID: questions[0].id, "answer": "A replaced answer for this program only.\n"},
+                            {ID: questions[-1].id, _REMOVE: True},
+                            {
+                                ID: "new-question",
+                                _AFTER: questions[0].id,
+                                "question": "A new question?",
+                                "answer": "Its answer.\n",
+                            },
+                        ],
+                    },
+                )
+            )
+        examples.append(
+            (
+                "Add a section after another:",
+                {
+                    ID: "new-section",
+                    _AFTER: last.id,
+                    "title": "A new section:",
+                    QUESTIONS: [{ID: "another-question", "question": "Another question?", "answer": "Its answer.\n"}],
+                },
+            )
+        )
+    return examples
+
+
+def new_program(root: Path, name: str, slug: str | None = None) -> Path:
+    """Write overrides/<slug>.yml for a new program; refuse to overwrite. Returns the path written."""
+    slug = slugify(name) if slug is None else slug
+    if not slug:
+        raise VariantsError(error("overrides/", f"cannot make a file name from {name!r}", hint="give-slug"))
+    if not SLUG_PATTERN.fullmatch(slug):
+        message = f"{slug!r}: use lower-case letters, digits, '-' and '_'"
+        raise VariantsError(error("overrides/", message, hint="slug-option"))
+    project = load_project(root)
+    target = root / "overrides" / f"{slug}.yml"
+    clash = [p for p in override_files(root) if p.stem == slug]
+    if clash:
+        raise VariantsError(error(f"overrides/{clash[0].name}", "already exists; not overwritten"))
+    text = scaffold(project, name, slug)
+    with target.open("x", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    schema = root / SCHEMA_FILE
+    if not schema.exists():
+        schema.write_text(override_schema_text(), encoding="utf-8")
+    return target
+
+
+__all__ = ["SCHEMA_COMMENT", "new_program", "scaffold", "slugify"]

@@ -1,0 +1,112 @@
+"""The command group, its shared options, and how failures end: one line each, an exit code.
+
+Exit codes: 0 done (or nothing to do), 1 problems in the sources or, with
+--check, out of date, 2 usage errors (click), 123 an internal error.
+Data (diffs, reports, schemas) goes to stdout; status and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .. import __version__
+from ..problems import Problem, VariantsError
+from .hints import worded
+
+EXIT_PROBLEMS = 1
+EXIT_INTERNAL = 123
+
+
+def fail(problems: list[Problem]) -> NoReturn:
+    """Print each problem on its own line (FILE:LINE:COL: message) and exit 1."""
+    for problem in problems:
+        click.echo(worded(problem).one_line(), err=True)
+    sys.exit(EXIT_PROBLEMS)
+
+
+class Group(click.Group):
+    """Turns expected failures into one-line messages and the rest into exit 123, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VariantsError as exc:
+            fail(exc.problems)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("variants: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # pragma: no cover - exercised via a monkeypatched fault in tests
+            if os.environ.get("VARIANTS_DEBUG"):
+                import traceback
+
+                traceback.print_exc()
+            click.echo(
+                f"variants: internal error: {type(exc).__name__}: {exc} (set VARIANTS_DEBUG=1 for the traceback)",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="variants")
+@click.option(
+    "-C",
+    "--project",
+    "project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The folder that holds base/, overrides/ and out/.",
+)
+@click.pass_context
+def main(ctx: click.Context, project: Path) -> None:
+    """Keep near-duplicate pages in one source and show where they differ."""
+    ctx.obj = project
+
+
+def project_dir(ctx: click.Context) -> Path:
+    """The project folder -C named (the current folder by default)."""
+    root: Path = ctx.obj
+    return root
+
+
+def out_dir(ctx: click.Context, out: Path | None) -> Path:
+    """The output folder: --out, or out/ in the project."""
+    return out if out is not None else project_dir(ctx) / "out"
+
+
+def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The --out option, as every command that reads or writes the output folder takes it."""
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Output folder (default: out/ in the project).",
+    )(func)
+
+
+def colour_wanted(stream: Any) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+__all__ = [
+    "EXIT_INTERNAL",
+    "EXIT_PROBLEMS",
+    "Group",
+    "colour_wanted",
+    "fail",
+    "main",
+    "out_dir",
+    "out_option",
+    "project_dir",
+]

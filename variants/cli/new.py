@@ -1,0 +1,39 @@
+"""``variants new`` and ``variants schema``: start a program's override file, print the schema editors use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .app import main, project_dir
+
+
+@main.command()
+@click.argument("name")
+@click.option("--slug", help="The override's file name without .yml (default: derived from NAME).")
+@click.pass_context
+def new(ctx: click.Context, name: str, slug: str | None) -> None:
+    """Start a new program: write overrides/<slug>.yml for NAME, never overwriting."""
+    from ..authoring.new import new_program
+
+    path = new_program(project_dir(ctx), name, slug)
+    click.echo(f"created {path}; edit it, then run 'variants build'", err=True)
+
+
+@main.command()
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of override files (editors use it to validate and complete)."""
+    from ..output.apply import write_file
+    from ..source.schema import override_schema_text
+
+    text = override_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_file(output, [text])
+        click.echo(f"wrote {output}", err=True)
+
+
+__all__ = ["new", "schema"]

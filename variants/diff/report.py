@@ -1,0 +1,136 @@
+"""The diff report: where programs diverge from the base, and which line says so.
+
+Each program's merged content is compared with the base content (or, for two named
+programs, with the first of them) by deepdiff, and every difference becomes a plain
+statement naming the override line that declares it. Rendered texts give the
+evidence word by word, a matrix gives the overview, and pages in the output folder
+that differ from what the sources produce are reported as drift. The result is
+plain data; nothing here prints, writes or exits. The matrix is worked out at once;
+each program's statements and evidence are made as the report is read, so a report
+on thousands of programs can be written one program at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import overload
+
+from ..pipeline.build import build
+from ..pipeline.pool import stream
+from ..problems import Problem, VariantsError, error, suggest
+from ..source.project import CONTENT_FILE
+from .drift import find_drift
+from .evidence import Outline, compare, outline, rows
+from .model import BASE, Comparison, Report
+from .sides import RenderedTexts, Settings, Side, report_program, settings_of
+
+
+def diff_report(
+    root: Path, pair: tuple[str, str] | None = None, out_dir: Path | None = None, show_variables: bool = False
+) -> Report:
+    """The report for the project at ``root``: every program against the base, or
+    ``pair[1]`` against ``pair[0]``; drift is looked for in ``out_dir`` (default: out/).
+
+    The matrix is worked out here; each program's statements and evidence are made
+    when the report's comparisons are read (see ``Comparisons``)."""
+    root = Path(root)
+    built = build(root, keep_pages=True).raise_for_problems()
+    project, pages, outputs, renderer = built.project, built.pages, built.outputs, built.renderer
+    problems: list[Problem] = []
+    overrides = {p.slug: p.override for p in built.programs}
+    contexts = {p.slug: renderer.variables(p, problems) for p in pages}
+    by_slug = {p.slug: p for p in pages}
+    if pair is None:
+        placeholders = {name: "{{ " + name + " }}" for name in project.variables}
+        old = Side(BASE, built.base, placeholders)
+        news = pages
+        shown = pages
+    else:
+        for slug in pair:
+            if slug not in by_slug:
+                known = ", ".join(by_slug) or "none"
+                raise VariantsError(
+                    error(
+                        f"overrides/{slug}.yml",
+                        f"no such program{suggest(slug, by_slug)}; programs: {known}",
+                        "reference",
+                    )
+                )
+        shown = [by_slug[pair[0]], by_slug[pair[1]]]
+        old, news = Side(pair[0], shown[0], contexts[pair[0]], overrides[pair[0]]), shown[1:]
+    out = out_dir if out_dir is not None else root / "out"
+    names = {page.output for page in shown}
+    drift = find_drift(out, [o for o in outputs if o.name in names], {p.output: p.slug for p in pages}, pair is None)
+    del outputs  # the pages' texts are needed for drift only; let them go before the comparisons
+    texts = RenderedTexts(renderer, old.context)
+    sides = (Side(page.slug, page, contexts[page.slug], overrides[page.slug]) for page in news)
+    outlines = [outline(old, new, texts) for new in sides]
+    if problems:
+        raise VariantsError(problems)
+    return Report(
+        compared_with=BASE if pair is None else pair[0],
+        base=CONTENT_FILE,
+        out=display_path(out, root),
+        show_variables=show_variables,
+        programs=tuple(report_program(project, page, contexts[page.slug]) for page in shown),
+        comparisons=Comparisons(old, outlines, texts, show_variables, settings_of(project)),
+        columns=tuple(page.slug for page in news),
+        rows=rows(old, outlines),
+        drift=drift,
+    )
+
+
+class Comparisons(Sequence[Comparison]):
+    """A report's comparisons, each made when it is read and then let go: a report on
+    thousands of programs never holds all their statements and evidence at once."""
+
+    def __init__(
+        self, old: Side, outlines: list[Outline], texts: RenderedTexts, show_variables: bool, settings: Settings
+    ) -> None:
+        self._old = old
+        self._outlines = outlines
+        self._texts = texts
+        self._show_variables = show_variables
+        self._settings = settings
+
+    def __len__(self) -> int:
+        return len(self._outlines)
+
+    @overload
+    def __getitem__(self, index: int) -> Comparison: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Comparison]: ...
+
+    def __getitem__(self, index: int | slice) -> Comparison | list[Comparison]:
+        if isinstance(index, slice):
+            return [self._make(outline) for outline in self._outlines[index]]
+        return self._make(self._outlines[index])
+
+    def __iter__(self) -> Iterator[Comparison]:
+        # Many programs: forked workers make the comparisons, a few blocks ahead of the reader.
+        return stream(lambda start, stop: [self._make(o) for o in self._outlines[start:stop]], len(self))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} comparisons, made as they are read>"
+
+    def _make(self, outline: Outline) -> Comparison:
+        new = Side(outline.page.slug, outline.page, outline.context, outline.override)
+        return compare(self._old, new, outline, self._texts, self._show_variables, self._settings)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """``path`` relative to the project when inside it, else as given."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+__all__ = ["Comparisons", "diff_report", "display_path"]

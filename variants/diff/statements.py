@@ -1,0 +1,238 @@
+"""Statements: each difference of a comparison in words, with the lines that declare it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..problems import Loc
+from ..source import fields
+from ..source.fields import QUESTION, SECTION
+from .model import BASE, CONTENT, FIELD_NAMES, FORMATTING, FORMATTING_FIELDS, PROGRAM, TOC_ORDER_FIELDS, Statement
+from .sides import Settings, Side, page_value
+from .structure import Changes
+
+_SHORT = 60
+_OFFSETS = {k.name: k.offset for k in fields.toc_moves()}
+_PLACES = tuple(k.name for k in fields.placements())
+_HEADLINE = {level: fields.headline(level) for level in (SECTION, QUESTION)}
+_ENTRY_LEVELS = (SECTION, QUESTION)
+
+
+def position(ids: list[str], eid: str, kind: str) -> str:
+    k = ids.index(eid)
+    if k > 0:
+        return f"after {kind} '{ids[k - 1]}'"
+    if len(ids) > 1:
+        return f"first, before {kind} '{ids[1]}'"
+    return f"as the only {kind}"
+
+
+def show(value: Any) -> str:
+    """A value for a statement: quoted with escapes, shortened when long."""
+    if value is None:
+        return "(not set)"
+    if not isinstance(value, str):
+        return str(value)
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _SHORT else text[: _SHORT - 2] + '…"'
+
+
+def _long(value: Any) -> bool:
+    """Too long to quote in a statement: the evidence shows it."""
+    return isinstance(value, str) and (len(value) > _SHORT or "\n" in value.rstrip("\n"))
+
+
+def _spacing_only(old: Any, new: Any) -> bool:
+    """Two texts that differ only in whitespace (spaces, blank lines, line ends)."""
+    if not isinstance(old, str) or not isinstance(new, str):
+        return False
+    return "".join(old.split()) == "".join(new.split())
+
+
+def difference_kind(key: str, old: Any, new: Any) -> str:
+    if key in FORMATTING_FIELDS or _spacing_only(old, new):
+        return FORMATTING
+    return CONTENT
+
+
+def where_of(*locs: Loc | None) -> tuple[Loc, ...]:
+    return tuple(sorted({loc for loc in locs if loc is not None}))
+
+
+class Phrases:
+    """Turns the differences of one comparison into statements."""
+
+    def __init__(self, old: Side, new: Side) -> None:
+        self.old = old
+        self.new = new
+        self.out: list[Statement] = []
+
+    def add(
+        self,
+        category: str,
+        change: str,
+        target: str,
+        eid: str,
+        key: str,
+        text: str,
+        where: tuple[Loc, ...],
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        self.out.append(Statement(category, change, target, eid, key, text, where, old, new))
+
+    def added(self) -> str:
+        return "added" if self.old.name == BASE else f"only in {self.new.name},"
+
+    def removed(self) -> str:
+        return "removed" if self.old.name == BASE else f"only in {self.old.name}"
+
+    def entry_where(self, eid: str, keys: tuple[str, ...] = ()) -> tuple[Loc, ...]:
+        return where_of(self.old.entry_loc(eid, keys), self.new.entry_loc(eid, keys))
+
+    def field(
+        self, target: str, eid: str, key: str, label: str, old: Any, new: Any, where: tuple[Loc, ...], name: str = ""
+    ) -> None:
+        """A statement for one changed field, worded by what the field is."""
+        name = name or FIELD_NAMES.get(key, key)
+        if key in TOC_ORDER_FIELDS:
+            word = "after" if _OFFSETS[key] else "before"
+            text = (
+                f"{label}: listed in the table of contents {word} '{new}'"
+                if new is not None
+                else (f"{label}: no longer listed {word} '{old}' in the table of contents")
+            )
+            self.add(CONTENT, "reordered", target, eid, key, text, where, old, new)
+            return
+        category = difference_kind(key, old, new)
+        if old is None:
+            change, text = "set", f"{label}: {name} {show(new)}"
+        elif new is None:
+            change, text = "unset", f"{label}: {name} not set (was {show(old)})"
+        elif _spacing_only(old, new):
+            change, text = "replaced", f"{label}: {name} differs in spacing only (blank lines, spaces)"
+        elif _long(old) or _long(new):
+            change, text = "replaced", f"{label}: {name} replaced"
+        else:
+            change, text = "replaced", f"{label}: {name} {show(old)} → {show(new)}"
+        self.add(category, change, target, eid, key if target in _ENTRY_LEVELS else "", text, where, old, new)
+
+
+def statements(
+    old: Side, new: Side, found: Changes, moved: dict[str, list[str]], settings: Settings
+) -> list[Statement]:
+    say = Phrases(old, new)
+    _program_statements(say, settings)
+    for key in sorted(found.page):
+        a, b = page_value(old.page, key), page_value(new.page, key)
+        where = where_of(old.declared(old.page.locs.get(key)), new.declared(new.page.locs.get(key)))
+        name, dot, inner = key.partition(".")
+        if dot:  # a key of the front matter
+            say.field("page", key, key, FIELD_NAMES.get(name, name), a, b, where, name=f"'{inner}'")
+        else:
+            say.field("page", key, key, "page", a, b, where)
+    section_ids = [s.id for s in new.page.sections]
+    questions = dict(found.questions)
+    for sid, how in found.sections.items():
+        section = (new if how == "added" else old).sections[sid]
+        qids = [q.id for q in section.children]
+        listing = f", with question{'s' if len(qids) != 1 else ''} " + ", ".join(f"'{q}'" for q in qids) if qids else ""
+        title = section.get(_HEADLINE[SECTION])
+        if how == "added":
+            text = f"section '{sid}' {say.added()} {position(section_ids, sid, 'section')}{listing}: {show(title)}"
+            say.add(CONTENT, how, "section", sid, "", text, say.entry_where(sid), None, title)
+        else:
+            text = f"section '{sid}' {say.removed()}{listing}: {show(title)}"
+            say.add(CONTENT, how, "section", sid, "", text, say.entry_where(sid), title, None)
+        for question in section.children:
+            questions.setdefault(question.id, how)
+    _field_statements(say, "section", found.section_fields, old, new)
+    for qid, how in questions.items():
+        _question_statements(say, qid, how, found)
+    _field_statements(say, "question", found.question_fields, old, new)
+    for sid, ids in moved.items():
+        kind = "section" if sid == "" else "question"
+        new_order = section_ids if sid == "" else [q.id for q in new.sections[sid].children]
+        old_order = [s.id for s in old.page.sections] if sid == "" else [q.id for q in old.sections[sid].children]
+        for eid in ids:
+            text = f"{kind} '{eid}' moved {position(new_order, eid, kind)} (was {position(old_order, eid, kind)})"
+            say.add(CONTENT, "reordered", kind, eid, "", text, say.entry_where(eid, _PLACES))
+    # Program statements keep their order (declared variables, then the output); the
+    # others follow the files that declare them, line by line.
+    program = [s for s in say.out if s.category == PROGRAM]
+    rest = sorted(
+        (s for s in say.out if s.category != PROGRAM),
+        key=lambda s: (s.category != CONTENT, s.where[:1] or (Loc("~"),), s.target, s.id, s.field, s.text),
+    )
+    return program + rest
+
+
+def _program_statements(say: Phrases, settings: Settings) -> None:
+    """The variables and the output name: set by the override (or its default), or differing between two programs."""
+    old, new = say.old, say.new
+    for name, default_loc in settings.defaults.items():
+        value = new.context.get(name)
+        if old.name == BASE:
+            if name in new.page.variables:
+                where = where_of(new.page.program_locs.get(name))
+                say.add(PROGRAM, "set", "variable", name, "", f"{name} = {show(value)}", where, None, value)
+            elif value is not None:
+                text = f"{name} = {show(value)} (not set: the default)"
+                say.add(PROGRAM, "set", "variable", name, "", text, where_of(default_loc), None, value)
+            continue
+        before = old.context.get(name)
+        if before != value:
+            where = where_of(old.page.program_locs.get(name, default_loc), new.page.program_locs.get(name, default_loc))
+            text = f"{name}: {show(before)} → {show(value)}"
+            say.add(PROGRAM, "replaced", "variable", name, "", text, where, before, value)
+    where = where_of(
+        old.declared(old.page.locs.get("output")) or (settings.output if old.name != BASE else None),
+        new.declared(new.page.locs.get("output")) or settings.output,
+    )
+    if old.name == BASE:
+        text = f"output {show(new.page.output)}"
+        if new.declared(new.page.locs.get("output")) is None and settings.pattern:
+            text += f" (from the pattern {show(settings.pattern)})"
+        say.add(PROGRAM, "set", "output", "output", "", text, where, None, new.page.output)
+    else:
+        text = f"output {old.page.output} → {new.page.output}"
+        say.add(PROGRAM, "replaced", "output", "output", "", text, where, old.page.output, new.page.output)
+
+
+def _field_statements(say: Phrases, kind: str, changed: dict[str, set[str]], old: Side, new: Side) -> None:
+    """A statement for each changed field of the sections (or questions) both sides have."""
+    old_entries, new_entries = (old.sections, new.sections) if kind == SECTION else (old.questions, new.questions)
+    for eid, keys in changed.items():
+        a_entry, b_entry = old_entries[eid], new_entries[eid]
+        for key in sorted(keys):
+            where = where_of(old.declared(a_entry.locs.get(key)), new.declared(b_entry.locs.get(key)))
+            say.field(kind, eid, key, f"{kind} '{eid}'", a_entry.get(key), b_entry.get(key), where)
+
+
+def _question_statements(say: Phrases, qid: str, how: str, found: Changes) -> None:
+    """A question added (where it sits, and the formatting it brings) or removed."""
+    old, new = say.old, say.new
+    side = new if how == "added" else old
+    question = side.questions[qid]
+    sid = side.owner[qid]
+    text_value = question.get(_HEADLINE[QUESTION])
+    if how == "removed":
+        origin = f"from section '{sid}'" if old.name == BASE else f"(section '{sid}')"
+        text = f"question '{qid}' {say.removed()} {origin}: {show(text_value)}"
+        say.add(CONTENT, "removed", "question", qid, "", text, say.entry_where(qid), text_value, None)
+        return
+    if found.sections.get(sid) == "added":
+        place = f"in the new section '{sid}'"
+    else:
+        into = "to" if old.name == BASE else "in"
+        place = f"{into} section '{sid}', {position([q.id for q in new.sections[sid].children], qid, 'question')}"
+    text = f"question '{qid}' {say.added()} {place}: {show(text_value)}"
+    say.add(CONTENT, "added", "question", qid, "", text, say.entry_where(qid), None, text_value)
+    for key in sorted(question.values):
+        if key in FORMATTING_FIELDS or key in TOC_ORDER_FIELDS:
+            where = where_of(new.declared(question.locs.get(key)))
+            say.field("question", qid, key, f"question '{qid}'", None, question.get(key), where)
+
+
+__all__ = ["Phrases", "difference_kind", "position", "show", "statements", "where_of"]

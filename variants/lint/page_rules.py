@@ -1,0 +1,121 @@
+"""The rules for generated pages: links, anchors, questions, leftovers, as a Markdown reader sees them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from ..problems import Loc, Problem
+from . import mojibake
+from .parsed import ParsedPage, parse_page
+from .registry import ERROR, WARNING, finding, page_rule, run
+
+
+class LintedPage(NamedTuple):
+    """A page to lint: its text, where it is, its model, and where its ids are declared."""
+
+    text: str
+    path: str
+    model: ParsedPage
+    sources: dict[str, Loc]
+
+    def origin(self, anchor: str) -> str:
+        return f" (declared at {self.sources[anchor]})" if anchor in self.sources else ""
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _plain(heading: str) -> str:
+    return heading.strip("*").strip()
+
+
+@page_rule("toc-link", WARNING)
+def toc_link(page: LintedPage) -> Iterator[Problem]:
+    """A table-of-contents link to an anchor the page does not define."""
+    for target, _, where in page.model.toc:
+        if target not in page.model.anchors:
+            message = f"table-of-contents link '#{target}' points to no anchor{page.origin(target)}"
+            yield finding(where, "toc-link", message)
+
+
+@page_rule("anchor-duplicate", WARNING)
+def anchor_duplicate(page: LintedPage) -> Iterator[Problem]:
+    """An anchor defined more than once (links reach only the first)."""
+    for anchor, places in page.model.anchors.items():
+        for place in places[1:]:
+            message = f"anchor '{anchor}' is defined again (first at line {places[0].line}); links reach only the first"
+            yield finding(place, "anchor-duplicate", message)
+
+
+@page_rule("toc-body", WARNING)
+def toc_body(page: LintedPage) -> Iterator[Problem]:
+    """A TOC entry that leads to no question, or a question the TOC cannot reach."""
+    model = page.model
+    for target, label, where in model.toc:
+        if target in model.anchors and not any(h.anchor == target and h.anchor_is_first for h in model.headings):
+            why = (
+                f": CommonMark reads the heading after anchor '{target}' as part of an HTML block"
+                " (a blank line before it would fix that)"
+                if target in model.swallowed
+                else ""
+            )
+            yield finding(where, "toc-body", f"table-of-contents entry '{label}' leads to no question{why}")
+    linked = {target for target, _, _ in model.toc}
+    for heading in model.headings:
+        if heading.anchor is None:
+            why = "it has no anchor"
+        elif not heading.anchor_is_first:
+            why = f"its anchor '{heading.anchor}' is defined earlier"
+        elif heading.anchor not in linked:
+            why = f"no table-of-contents entry links to '#{heading.anchor}'"
+        else:
+            continue
+        message = f"question '{_plain(heading.text)}' is not reachable from the table of contents: {why}"
+        yield finding(heading.loc, "toc-body", message)
+
+
+@page_rule("empty-answer", ERROR)
+def empty_answer(page: LintedPage) -> Iterator[Problem]:
+    """A question with no answer text."""
+    for heading in page.model.headings:
+        if not heading.has_answer:
+            yield finding(heading.loc, "empty-answer", f"question '{_plain(heading.text)}' has no answer")
+
+
+@page_rule("template-leftover", ERROR)
+def template_leftover(page: LintedPage) -> Iterator[Problem]:
+    """Template syntax (`{{`, `{%` or `{#`) left in a generated page."""
+    for match in re.finditer(r"\{\{|\{%|\{#", page.text):
+        line, col = _line_col(page.text, match.start())
+        message = f"template syntax '{match.group()}' left in the page"
+        yield finding(Loc(page.path, line, col), "template-leftover", message)
+
+
+@page_rule(mojibake.RULE, WARNING)
+def mis_encoded_page(page: LintedPage) -> list[Problem]:
+    """Text decoded with the wrong encoding, such as `â€™` for `’`."""
+    return mojibake.text_findings(page.text, lambda offset: Loc(page.path, *_line_col(page.text, offset)))
+
+
+def lint_page(
+    text: str, path: str, sources: dict[str, Loc] | None = None, skip: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Every finding in one generated Markdown page; ``sources`` maps ids to where they are declared;
+    the rules in ``skip`` are not run."""
+    page = LintedPage(text, path, parse_page(text, path), sources or {})
+    return sorted(run("page", page, skip))
+
+
+__all__ = [
+    "LintedPage",
+    "anchor_duplicate",
+    "empty_answer",
+    "lint_page",
+    "mis_encoded_page",
+    "template_leftover",
+    "toc_body",
+    "toc_link",
+]

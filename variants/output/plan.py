@@ -1,0 +1,98 @@
+"""Planning a build's writes: what to create, update and remove, and which hand edits are in the way.
+
+Only this package touches the output folder. A plan compares what the sources
+produce with what the folder holds and what the manifest says the last build
+wrote; ``apply`` then carries it out, all or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from ..pipeline.build import Output
+from ..problems import Problem, VariantsError, error
+from .manifest import digest, read_manifest
+from .pages import read_page
+from .paths import target
+
+CREATE, UPDATE, REMOVE, UNCHANGED = "create", "update", "remove", "unchanged"
+
+
+class Change(NamedTuple):
+    """What a build does to one file."""
+
+    name: str
+    action: str  # create | update | remove | unchanged
+    old: str | None
+    new: str | None
+
+
+@dataclass
+class Plan:
+    """Everything a build would do to the output folder, and what stands in its way."""
+
+    out_dir: Path
+    changes: list[Change]
+    conflicts: list[Problem] = field(default_factory=list)
+    manifest: dict[str, str] = field(default_factory=dict)
+    manifest_changed: bool = False
+
+    @property
+    def pending(self) -> list[Change]:
+        """The changes that would touch a file."""
+        return [c for c in self.changes if c.action != UNCHANGED]
+
+
+def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
+    """Compare what the sources produce with what ``out_dir`` holds."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise VariantsError(error(str(out_dir), "output path exists and is not a folder", "output"))
+    old_manifest = read_manifest(out_dir) if out_dir.is_dir() else {}
+    result = Plan(out_dir, [])
+    for output in outputs:
+        display = f"{out_dir}/{output.name}"
+        current = read_page(target(out_dir, output.name), display)
+        result.manifest[output.name] = digest(output.text)
+        if current == output.text:
+            result.changes.append(Change(output.name, UNCHANGED, current, output.text))
+            continue
+        if current is not None and not force:
+            known = old_manifest.get(output.name)
+            if known is None:
+                message, hint = "exists and was not written by variants", "move-or-force"
+                result.conflicts.append(error(display, message, "hand-edit", hint))
+            elif known != digest(current):
+                message, hint = "was edited by hand since the last build", "diff-or-force"
+                result.conflicts.append(error(display, message, "hand-edit", hint))
+        result.changes.append(Change(output.name, CREATE if current is None else UPDATE, current, output.text))
+    for name in sorted(set(old_manifest) - set(result.manifest)):
+        current = read_page(target(out_dir, name), f"{out_dir}/{name}")
+        if current is None:
+            continue
+        if digest(current) != old_manifest[name] and not force:
+            message = "its override is gone but the page was edited by hand"
+            result.conflicts.append(error(f"{out_dir}/{name}", message, "hand-edit", "force-remove"))
+        result.changes.append(Change(name, REMOVE, current, None))
+    result.manifest_changed = result.manifest != old_manifest
+    return result
+
+
+def unified_diff(plan: Plan) -> str:
+    """A unified diff of every pending change, paths relative to the output folder's parent."""
+    import difflib
+
+    chunks: list[str] = []
+    base = plan.out_dir.as_posix().strip("/")
+    for change in plan.pending:
+        old = (change.old or "").splitlines(keepends=True)
+        new = (change.new or "").splitlines(keepends=True)
+        src = f"a/{base}/{change.name}" if change.old is not None else "/dev/null"
+        dst = f"b/{base}/{change.name}" if change.new is not None else "/dev/null"
+        for line in difflib.unified_diff(old, new, src, dst):
+            chunks.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(chunks)
+
+
+__all__ = ["CREATE", "REMOVE", "UNCHANGED", "UPDATE", "Change", "Plan", "plan", "unified_diff"]

@@ -1,0 +1,160 @@
+"""Building: every program loaded, merged and rendered once, in memory, with every problem kept.
+
+``build`` makes a ``Build``: the project, the base content, and for each
+program its merged page (when asked for), its rendered output or the problems
+that stopped it. The build command writes its outputs, check lints them, diff
+compares the pages, extract proves its result with them; each reads the same
+object. Many programs are handled in forked workers, a contiguous share each:
+the same results and problems, in the same order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import NamedTuple
+
+from ..problems import Loc, Problem, VariantsError, error
+from ..source import fields
+from ..source.names import check_output_name
+from ..source.project import Override, Project, load_project
+from .merge import base_page, resolve
+from .model import Page
+from .pool import map_items
+from .render import Renderer
+
+
+class Output(NamedTuple):
+    """One rendered page, not yet written."""
+
+    name: str  # path relative to the output folder, '/'-separated
+    text: str
+    source: str  # the override file it comes from
+
+
+class Program(NamedTuple):
+    """One program built: its output, or the problems that stopped it; its override file and
+    merged page are kept when the build was asked to keep them."""
+
+    slug: str
+    source: str  # the override file
+    output: Output | None
+    problems: list[Problem]
+    where: Loc  # where its output name is set (the override's 'output', or the file)
+    page: Page | None = None
+    override: Override | None = None  # when it is usable (its shape is right)
+
+
+@dataclass
+class Build:
+    """The whole project built in memory."""
+
+    project: Project
+    base: Page
+    programs: list[Program]
+    renderer: Renderer  # the one that rendered the pages, its caches warm
+    problems: list[Problem] = field(default_factory=list)  # every problem, sorted
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def outputs(self) -> list[Output]:
+        """The rendered pages, in program order."""
+        return [p.output for p in self.programs if p.output is not None]
+
+    @property
+    def pages(self) -> list[Page]:
+        """The merged pages (kept only when the build was asked for them)."""
+        return [p.page for p in self.programs if p.page is not None]
+
+    def raise_for_problems(self) -> Build:
+        """This build, or a VariantsError with every problem."""
+        if self.problems:
+            raise VariantsError(self.problems)
+        return self
+
+
+def text_problems(renderer: Renderer, project: Project, override: Override) -> list[Problem]:
+    """Template errors and undefined variables in an override's texts, without merging it."""
+    context = dict.fromkeys(project.variables, "")
+    problems: list[Problem] = []
+    for path, text in fields.walk_texts(override.doc.data):
+        renderer.text(text, override.doc.loc(path), context, problems)
+    return problems
+
+
+def _program(project: Project, base: Page, renderer: Renderer, slug: str, rel: str, keep: bool) -> Program:
+    """One program from its file to its page. A file that cannot be merged (bad shape, bad
+    references) still has its texts checked, so one run reports every problem of the file."""
+    loaded = project.load(slug, rel)
+    override = loaded.override
+    if override is None:
+        return Program(slug, rel, None, loaded.problems, Loc(rel))
+    kept = override if keep and override.usable else None
+    problems = list(loaded.problems)
+    page: Page | None = None
+    if override.usable:
+        try:
+            page = resolve(project, override, base)
+        except VariantsError as exc:
+            problems.extend(exc.problems)
+    if page is None:
+        problems += text_problems(renderer, project, override)
+        return Program(slug, rel, None, problems, Loc(rel), override=kept)
+    where = page.locs.get("output", Loc(rel))
+    done = Program(slug, rel, None, [], where, page if keep else None, kept)
+    bad = check_output_name(page.output, where)
+    if bad:
+        return done._replace(problems=[bad])
+    try:
+        return done._replace(output=Output(page.output, renderer.render(page), rel))
+    except VariantsError as exc:
+        return done._replace(problems=exc.problems)
+
+
+def _claims(programs: list[Program]) -> list[Problem]:
+    """Two programs writing one file, or one program's output a folder of another's."""
+    problems: list[Problem] = []
+    claimed: dict[str, str] = {}
+    outputs = [p.output for p in programs if p.output is not None]
+    folders = {str(parent) for output in outputs for parent in PurePosixPath(output.name).parents}
+    for program in programs:
+        if program.output is None:
+            continue
+        name = program.output.name
+        if name in claimed:
+            problems.append(error(program.where, f"output '{name}' is also written by {claimed[name]}", "output"))
+        elif name in folders:
+            problems.append(error(program.where, f"output '{name}' is a folder of another program's output", "output"))
+        else:
+            claimed[name] = program.source
+    return problems
+
+
+def build(root: Path, jobs: int | None = None, keep_pages: bool = False) -> Build:
+    """Load the project at ``root`` and build every program in memory.
+
+    Raises only when base/ itself cannot be loaded or merged (nothing can be
+    built then); every other problem is kept in the result. With
+    ``keep_pages`` each program's merged page and override file are kept too, for check and diff.
+    """
+    project = load_project(root)
+    base = base_page(project)  # problems of base/ once, here, not once per worker
+    renderer = Renderer(project)
+    programs = map_items(
+        lambda item: _program(project, base, renderer, item[0], item[1], keep_pages), project.programs, jobs
+    )
+    problems = [*project.name_problems, *(p for program in programs for p in program.problems)]
+    if not problems:  # which files collide is known only once every output is
+        problems = _claims(programs)
+    return Build(project, base, programs, renderer, sorted(set(problems)))
+
+
+def render_project(root: Path, jobs: int | None = None) -> list[Output]:
+    """Every page the project at ``root`` makes; raise with every problem when any program fails."""
+    return build(root, jobs).raise_for_problems().outputs
+
+
+__all__ = ["Build", "Output", "Program", "build", "render_project", "text_problems"]

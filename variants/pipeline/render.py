@@ -1,0 +1,161 @@
+"""Rendering: a merged page's texts with the program's variables, then the page template.
+
+The render context is derived from the field table: every value key of the
+page, a section or a question is there, rendered where it is a template and
+with its declared default where it is unset. The page template and its
+layouts render in Jinja's sandbox with undefined names as errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..problems import Loc, Problem, VariantsError, error
+from ..source import fields
+from ..source.fields import ID, LAYOUT, PAGE, QUESTION, QUESTIONS, SECTION
+from ..source.project import LAYOUT_SUFFIX, LAYOUTS, Project
+from .frontmatter import dump_front_matter
+from .merge import map_loc_key
+from .model import Entry, Page, toc_order
+from .texts import Texts, first_line
+
+_PAGE = tuple(k for k in fields.values(PAGE))
+_SECTION = tuple(k for k in fields.values(SECTION) if k.role != fields.ORDER)
+_QUESTION = tuple(k for k in fields.values(QUESTION) if k.role != fields.ORDER)
+TOC = "toc"  # a section's questions in table-of-contents order, in the template's context
+
+
+class Renderer:
+    """Renders pages of one project; caches compiled templates and texts across programs."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.page_env = SandboxedEnvironment(
+            loader=FunctionLoader(self._load_template),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.texts = Texts()
+        self._page_template: Template | None = None
+        self._layouts: dict[str, Any] = {}
+
+    def _load_template(self, name: str) -> tuple[str, str, Any] | None:
+        """Template sources from base/. ``NAME#macro`` is file NAME as a macro ``block(q)``,
+        on the same lines (so errors keep their line numbers), for ``layout(q)``."""
+        file, _, macro = name.partition("#")
+        source = self.project.templates.get(file)
+        if source is None:
+            return None
+        if macro:
+            source = "{% macro block(q) %}" + source + "{% endmacro %}"
+        return source, f"base/{file}", lambda: True
+
+    def layout(self, question: dict[str, Any]) -> str:
+        """One question's block in its layout (base/layouts/NAME.md.j2); ``layout(q)`` in templates.
+
+        Calling a macro is much cheaper than ``{% include %}``, which makes a
+        new context for every question of every page.
+        """
+        name = question[LAYOUT]
+        block = self._layouts.get(name)
+        if block is None:
+            module = self.page_env.get_template(f"{LAYOUTS}{name}{LAYOUT_SUFFIX}#macro").module
+            block = self._layouts[name] = getattr(module, "block")  # noqa: B009 - the macro is defined by the source
+        return str(block(question))
+
+    def text(self, source: str, loc: Loc, context: dict[str, str], problems: list[Problem]) -> str:
+        """Render one text; on failure add a problem located in its source file and return ''."""
+        return self.texts.render(source, loc, context, problems)
+
+    def variables(self, page: Page, problems: list[Problem]) -> dict[str, str]:
+        """The program's variables, with base defaults rendered for those it does not set."""
+        values = dict(page.variables)
+        settings = self.project.settings
+        for name, spec in self.project.variables.items():
+            if name not in values and spec and "default" in spec:
+                loc = settings.loc(("variables", name, "default"))
+                values[name] = self.text(str(spec["default"]), loc, values, problems)
+        return values
+
+    def context(self, page: Page) -> dict[str, Any]:
+        """What the page template sees: the variables, the page's values, the sections."""
+        problems: list[Problem] = []
+        variables = self.variables(page, problems)
+
+        def text(value: str, loc: Loc) -> str:
+            return self.text(value, loc, variables, problems)
+
+        values: dict[str, Any] = {}
+        for row in _PAGE:
+            value = page.values.get(row.name, row.default)
+            if row.kind == "map":
+                rendered = {k: text(str(v), page.locs[map_loc_key(row.name, k)]) for k, v in value.items()}
+                values[row.name] = dump_front_matter(rendered)
+            elif row.template:
+                values[row.name] = text(value, page.locs.get(row.name, Loc(page.source)))
+            else:
+                values[row.name] = value
+        sections = [self._section(s, values, text) for s in page.sections]
+        if problems:
+            raise VariantsError(problems)
+        return {**variables, **values, fields.SECTIONS: sections}
+
+    def render(self, page: Page) -> str:
+        """The page's final text."""
+        return self._render_page(self.context(page))
+
+    def _section(self, section: Entry, page: dict[str, Any], text: Any) -> dict[str, Any]:
+        questions = {q.id: _entry(q, _QUESTION, page, text) for q in section.children}
+        context = _entry(section, _SECTION, page, text)
+        context[QUESTIONS] = list(questions.values())
+        context[TOC] = [questions[q.id] for q in toc_order(section)]
+        return context
+
+    def _render_page(self, context: dict[str, Any]) -> str:
+        name = self.project.template_name
+        try:
+            if self._page_template is None:
+                self._page_template = self.page_env.get_template(name)
+            return self._page_template.render(context, layout=self.layout)
+        except TemplateSyntaxError as exc:
+            where = Loc(exc.filename or f"base/{name}", exc.lineno or 0)
+            raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None
+        except Exception as exc:  # TemplateError, or a sandbox refusal, raised inside the template
+            message = f"template error: {first_line(exc)}"
+            raise VariantsError(error(_template_loc(exc, name), message, "template")) from None
+
+
+def _entry(entry: Entry, rows: tuple[fields.Key, ...], page: dict[str, Any], text: Any) -> dict[str, Any]:
+    """A section's or question's values as templates see them: rendered, defaults filled in."""
+    values, locs = entry.values, entry.locs
+    context: dict[str, Any] = {ID: entry.id}
+    unset = []
+    for row in rows:
+        if row.name not in values:
+            unset.append(row)
+        elif row.template:
+            context[row.name] = text(values[row.name], locs.get(row.name, entry.loc))
+        else:
+            context[row.name] = values[row.name]
+    for row in unset:
+        context[row.name] = fields.default_of(row, context, page)
+    return context
+
+
+def _template_loc(exc: BaseException, name: str) -> Loc:
+    """The innermost template file and line in the traceback (Jinja rewrites frames to template lines)."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith("base/"):
+            return Loc(frame.filename, frame.lineno or 0)
+    return Loc(f"base/{name}")
+
+
+__all__ = ["TOC", "Renderer"]

@@ -1,0 +1,168 @@
+"""Finding and loading a project: base/ settings, content and templates, and overrides/."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..problems import Loc, Problem, VariantsError, error
+from .files import read_text
+from .schema import CONTENT, OVERRIDE, SETTINGS, Shape, validate
+from .yamldoc import Doc, load_yaml
+
+SETTINGS_FILE = "base/variants.yml"
+CONTENT_FILE = "base/content.yml"
+SCHEMA_FILE = "base/override.schema.json"
+LAYOUTS = "layouts/"
+LAYOUT_SUFFIX = ".md.j2"
+DEFAULT_TEMPLATE = "page.md.j2"
+DEFAULT_OUTPUT = "{slug}.md"
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+class Override(NamedTuple):
+    """One program's override file, parsed; ``usable`` is False when its shape is wrong."""
+
+    slug: str
+    doc: Doc
+    usable: bool = True
+
+    @property
+    def path(self) -> str:
+        return self.doc.path
+
+
+class Loaded(NamedTuple):
+    """An override file loaded: the override (None when it could not be parsed) and its problems."""
+
+    override: Override | None
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class Project:
+    """base/, loaded and shape-checked, and the names of the override files."""
+
+    root: Path
+    settings: Doc
+    content: Doc
+    templates: dict[str, str]  # name relative to base/ -> source
+    programs: tuple[tuple[str, str], ...]  # (slug, path) of each usable override file name, in build order
+    name_problems: tuple[Problem, ...] = ()  # override files whose names cannot be used
+
+    @property
+    def variables(self) -> dict[str, dict[str, Any]]:
+        return self.settings.data.get("variables") or {}
+
+    @property
+    def template_name(self) -> str:
+        return str(self.settings.data.get("template", DEFAULT_TEMPLATE))
+
+    @property
+    def output_pattern(self) -> str:
+        return str(self.settings.data.get("output", DEFAULT_OUTPUT))
+
+    def output_of(self, slug: str) -> str:
+        """The output name the pattern gives a program."""
+        return self.output_pattern.replace("{slug}", slug)
+
+    def layouts(self) -> list[str]:
+        """Layout names: the files in base/layouts/."""
+        return sorted(n[len(LAYOUTS) : -len(LAYOUT_SUFFIX)] for n in self.templates if n.startswith(LAYOUTS))
+
+    def overrides(self) -> list[Override]:
+        """Every override file that parses and has the right shape, in build order."""
+        loaded = (self.load(slug, rel).override for slug, rel in self.programs)
+        return [override for override in loaded if override is not None and override.usable]
+
+    def load(self, slug: str, rel: str) -> Loaded:
+        """One override file, parsed and shape-checked."""
+        found: list[Problem] = []
+        doc = _load_checked(self.root, rel, OVERRIDE, found)
+        return Loaded(None if doc is None else Override(slug, doc, not found), found)
+
+
+def _load_checked(root: Path, rel: str, spec: Shape, problems: list[Problem]) -> Doc | None:
+    """The document, or None when it cannot be parsed; shape problems go to ``problems``."""
+    try:
+        doc = load_yaml(root / rel, rel)
+    except VariantsError as exc:
+        problems.extend(exc.problems)
+        return None
+    problems.extend(validate(doc, spec))
+    return doc
+
+
+def _load_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
+    templates: dict[str, str] = {}
+    base = root / "base"
+    for path in sorted(base.rglob("*.j2")):
+        rel = path.relative_to(base).as_posix()
+        try:
+            templates[rel] = read_text(path, f"base/{rel}")
+        except VariantsError as exc:
+            problems.extend(exc.problems)
+    return templates
+
+
+def override_files(root: Path) -> list[Path]:
+    """The override files, in name order (the order pages are built and reported in)."""
+    folder = root / "overrides"
+    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")], key=lambda p: p.name)
+
+
+def load_project(root: Path) -> Project:
+    """Load and shape-check base/ and list the override files; raise with every problem of base/."""
+    root = Path(root)
+    for folder in ("base", "overrides"):
+        if not (root / folder).is_dir():
+            raise VariantsError(error(Loc(str(root / folder)), f"no {folder}/ folder here", hint="project"))
+    problems: list[Problem] = []
+    settings = _load_checked(root, SETTINGS_FILE, SETTINGS, problems)
+    content = _load_checked(root, CONTENT_FILE, CONTENT, problems)
+    templates = _load_templates(root, problems)
+    if settings is not None:
+        name = str(settings.data.get("template", DEFAULT_TEMPLATE))
+        if name not in templates and not any(p.loc.path == f"base/{name}" for p in problems):
+            problems.append(error(settings.loc(("template",)), f"template 'base/{name}' not found", "reference"))
+    if problems or settings is None or content is None:
+        raise VariantsError(problems)
+    names, name_problems = _override_names(root)
+    return Project(root, settings, content, templates, tuple(names), tuple(name_problems))
+
+
+def _override_names(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """(slug, path) of each usable override file name, and the problems of the others."""
+    names: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in override_files(root):
+        rel = f"overrides/{path.name}"
+        slug = path.stem
+        if not SLUG_PATTERN.fullmatch(slug):
+            problems.append(error(rel, "override file names must be lower-case letters, digits, '-' and '_'", "name"))
+        elif slug in seen:
+            problems.append(error(rel, f"two override files for '{slug}' (also {seen[slug]})", "name"))
+        else:
+            seen[slug] = rel
+            names.append((slug, rel))
+    return names, problems
+
+
+__all__ = [
+    "CONTENT_FILE",
+    "DEFAULT_OUTPUT",
+    "DEFAULT_TEMPLATE",
+    "LAYOUTS",
+    "LAYOUT_SUFFIX",
+    "SCHEMA_FILE",
+    "SETTINGS_FILE",
+    "SLUG_PATTERN",
+    "Loaded",
+    "Override",
+    "Project",
+    "load_project",
+    "override_files",
+]
