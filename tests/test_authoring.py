@@ -82,7 +82,7 @@ def test_schema_command_and_committed_copy() -> None:
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     assert result.stdout == (REPO / "base" / "override.schema.json").read_text()
-    assert schema["required"] == ["program"]
+    assert schema["anyOf"] == [{"required": ["program"]}, {"required": ["extends"]}]  # a version inherits them
     assert schema["additionalProperties"] is False
     question = schema["properties"]["sections"]["items"]["properties"]["questions"]["items"]
     assert set(question["properties"]) >= {"id", "question", "answer", "after", "before", "remove", "layout"}
@@ -127,10 +127,10 @@ VALIDATION = {
         RP + "title: a\ntitle: b\n",
         ["overrides/bad.yml:5:1: duplicate key 'title' (first defined at line 4)"],
     ),
-    "duplicate-with-base": (
-        RP + "sections:\n  - id: general\n    questions:\n      - {id: recruit, question: Q, answer: A}\n",
+    "id-of-a-section": (
+        RP + "sections:\n  - id: general\n    questions:\n      - {id: in-person, question: Q, answer: A}\n",
         [
-            "overrides/bad.yml:7:9: id 'recruit' is already used by section 'in-person'",
+            "overrides/bad.yml:7:9: id 'in-person' is already used by a section id",
         ],
     ),
     "bad-layout": (
@@ -191,3 +191,47 @@ def test_jinja_constants_cannot_be_variable_names(run, shipped: Path) -> None:
     settings.write_text(settings.read_text() + "  none:\n    default: N\n")
     result = run("-C", shipped, "build")
     assert (result.exit_code, result.stderr) == (1, "base/variants.yml:15:3: 'none' is not a valid name\n")
+
+
+def test_new_starts_a_version_of_a_program_with_components(run, tmp_path: Path) -> None:
+    import shutil
+
+    example = tmp_path / "partner-faq"
+    shutil.copytree(REPO / "examples" / "partner-faq", example)
+    result = run("-C", example, "new", "PLP FAQ 2020", "--extends", "plp-faq-2018", "--component", "playbook")
+    assert result.exit_code == 0, result.stderr
+    text = (example / "overrides" / "plp-faq-2020.yml").read_text()
+    assert "\nextends: plp-faq-2018\ncomponents: [playbook]\n" in text
+    assert "#   name: Professional Learning Partner\n" in text  # what it inherits, to change if it must
+    built = run("-C", example, "build", "--out", tmp_path / "o")
+    assert built.exit_code == 0, built.stderr
+    page = (tmp_path / "o" / "plp-faq-2020.md").read_text()
+    assert page.startswith("---\ntitle: FAQ\n") and "Do you accept international applications?" in page
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--extends", "regional-partnr"),
+            "overrides/: --extends: no program 'regional-partnr' to extend (did you mean 'regional-partner'?)",
+        ),
+        (
+            ("--component", "budget"),
+            "base/components/: --component: no component 'budget'; components are the files in base/components/",
+        ),
+    ],
+)
+def test_new_refuses_an_unknown_parent_or_component(run, shipped: Path, args: tuple[str, ...], message: str) -> None:
+    before = sorted(p.name for p in shipped.rglob("*"))
+    result = run("-C", shipped, "new", "Foo", *args)
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+    assert sorted(p.name for p in shipped.rglob("*")) == before
+
+
+def test_the_readme_key_reference_is_the_field_tables(run) -> None:
+    readme = (REPO / "README.md").read_text()
+    table = run("schema", "--keys")
+    assert table.exit_code == 0
+    assert table.stdout in readme  # word for word, as 'variants schema --keys' writes it from the field table
+    assert "| `toc_before` | an id |" in table.stdout

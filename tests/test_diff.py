@@ -89,6 +89,7 @@ def test_json_report_on_shipped_field_by_field(run, shipped: Path) -> None:
         "base",
         "compared_with",
         "comparisons",
+        "components",
         "drift",
         "matrix",
         "out",
@@ -97,6 +98,7 @@ def test_json_report_on_shipped_field_by_field(run, shipped: Path) -> None:
         "version",
     ]
     assert (data["version"], data["compared_with"], data["base"], data["out"]) == (1, "base", "base/content.yml", "out")
+    assert data["components"] == []  # the shipped project shares nothing through components
     assert [p["slug"] for p in data["programs"]] == [PLP, RP]
     plp, rp = data["programs"]
     assert plp["source"] == f"overrides/{PLP}.yml" and plp["output"] == PAGES[0]
@@ -284,8 +286,8 @@ def test_many_added_questions_and_sections_are_each_declared(run, shipped: Path)
 
 @pytest.mark.slow
 def test_a_pair_report_is_the_same_in_every_process(shipped: Path) -> None:
-    # Both programs add question 'extra', in different sections: it is removed from one
-    # section and added to the other, and the report says so the same way every time.
+    # Both programs add question 'extra', in different sections: one question by its id, in
+    # another section of b, and the report says so the same way every time.
     question = "    questions:\n      - id: extra\n        question: Extra?\n        answer: A\n"
     write_tree(
         shipped,
@@ -306,7 +308,7 @@ def test_a_pair_report_is_the_same_in_every_process(shipped: Path) -> None:
         outputs.add(done.stdout)
     (output,) = outputs
     (extra,) = [s for s in json.loads(output)["comparisons"][0]["statements"] if s["id"] == "extra"]
-    assert extra["text"].startswith("question 'extra' only in b, in section 'in-person'")
+    assert extra["text"] == "question 'extra' moved from section 'general' to section 'in-person', after question 'ca'"
 
 
 # Program against program.
@@ -431,3 +433,68 @@ def test_words_mark_the_changed_phrase() -> None:
     lines = changed_lines("completely different\n", "nothing alike at all\n")
     assert [line.op for line in lines] == ["-", "+"]
     assert [line.op for line in changed_lines("a\n\nb\n", "a\nb\n", context=1)] == ["=", "-", "="]
+
+
+# The family: components, versions and edits, each stated where it is written.
+
+
+def test_components_versions_and_edits_are_stated_where_they_are_written(run) -> None:
+    from conftest import REPO
+
+    example = REPO / "examples" / "partner-faq"
+    data = report_json(run, example)
+    said = {
+        c["new"]: [(s["change"], s["target"], s["id"], s["text"], s["where"]) for s in c["statements"]]
+        for c in data["comparisons"]
+    }
+
+    def where(items: list[dict[str, Any]]) -> list[tuple[str, int]]:
+        return [(w["path"], w["line"]) for w in items]
+
+    v2018 = said["plp-faq-2018"]
+    assert ("set", "extends", "professional-learning-partner-faq") in [s[:3] for s in v2018]
+    uses = {s[2]: where(s[4]) for s in v2018 if s[1] == "component"}
+    assert uses == {
+        "international": [("overrides/plp-faq-2018.yml", 3)],
+        "budget": [("overrides/professional-learning-partner-faq.yml", 6)],  # through the version's parent
+    }
+    (edit,) = [s for s in v2018 if s[0] == "edited"]
+    assert edit[3] == 'question \'pm\': answer edited: replaced "FTEâ€™s" with "FTE’s"'
+    assert where(edit[4]) == [("overrides/plp-faq-2018.yml", 8)]
+    added = next(s for s in v2018 if s[0] == "added" and s[2] == "international")
+    assert where(added[4]) == [("base/components/international.yml", 5)]  # the component that adds it
+    removed = next(s for s in said["plp-playbook-faq"] if s[0] == "removed" and s[2] == "map")
+    assert where(removed[4]) == [("base/components/playbook.yml", 9)]
+    # The matrix shows the shared piece as such, and the report which programs share it.
+    row = next(r for r in data["matrix"]["rows"] if r["id"] == "international")
+    assert {k: v["state"] for k, v in row["cells"].items() if v["state"] != "absent"} == dict.fromkeys(
+        ["plp-faq-2018", "regional-partner-faq", "rp-faq-2019"], "component"
+    )
+    uses_of = {u["name"]: u["programs"] for u in data["components"]}
+    assert uses_of["international"] == ["plp-faq-2018", "regional-partner-faq", "rp-faq-2019"]
+    assert uses_of["playbook"] == ["plp-playbook-faq", "rp-playbook-faq"]
+    text = run("-C", example, "diff").stdout
+    assert (
+        "  international  base/components/international.yml  3 programs: plp-faq-2018, regional-partner-faq, rp-faq-2019\n"
+        in text
+    )
+    # The evidence of an edit is the words it changed.
+    comparison_2018 = next(c for c in data["comparisons"] if c["new"] == "plp-faq-2018")
+    pm = next(e for e in comparison_2018["evidence"] if e["id"] == "pm")
+    (line,) = pm["fields"][0]["lines"]
+    assert [s for s in line["segments"] if s["kind"] != "="] == [
+        {"kind": "-", "text": "FTEâ€™"},
+        {"kind": "+", "text": "FTE’"},
+    ]
+
+
+def test_a_moved_question_is_stated_as_a_move(run, shipped: Path) -> None:
+    override = shipped / "overrides" / "regional-partner.yml"
+    override.write_text(override.read_text() + "      - id: recruit\n        after: international\n")
+    data = report_json(run, shipped)
+    said = [(s["change"], s["text"], s["where"][0]["line"]) for s in comparison(data, RP)["statements"]]
+    assert (
+        "moved",
+        "question 'recruit' moved from section 'in-person' to section 'general', after question 'international'",
+        23,
+    ) in said

@@ -172,7 +172,7 @@ def test_a_page_with_an_extra_section_in_the_middle(run, tmp_path: Path) -> None
     assert list(overrides["a.yml"]) == ["program"]
     (added,) = overrides["b.yml"]["sections"][0]["questions"]
     assert added["after"] == "monday-to-friday-9"
-    assert added["question"] == "## Events"
+    assert added["answer"].startswith("## Events\n\nStory time on Saturdays.")
     assert "Story time" not in (project / "base" / "content.yml").read_text(encoding="utf-8")
 
 
@@ -182,8 +182,8 @@ def test_removed_and_replaced_blocks(run, tmp_path: Path) -> None:
     questions = yaml.safe_load(override_texts(project)["b.yml"])["sections"][0]["questions"]
     assert {"id": "hours", "remove": True} in questions
     assert {"id": "monday-to-friday-9", "remove": True} in questions
-    changed = next(q for q in questions if "question" in q)
-    assert changed["question"] == "Welcome to the Springfield Library. We are open on weekdays."
+    changed = next(q for q in questions if "answer" in q)
+    assert changed["answer"].startswith("Welcome to the Springfield Library. We are open on weekdays.\n")
 
 
 def test_pages_with_nothing_in_common_still_round_trip_with_a_warning(run, tmp_path: Path) -> None:

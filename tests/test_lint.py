@@ -111,10 +111,11 @@ def test_crafted_page_finds_each_page_rule(tmp_path: Path) -> None:
 def test_check_pages_given_on_the_command_line(run, tmp_path: Path) -> None:
     write_tree(tmp_path, {"p.md": PAGE})
     result = run("check", tmp_path / "p.md")
-    assert result.exit_code == 1  # template leftover and empty answer are errors
-    assert result.stderr == "2 errors, 7 warnings\n"
+    assert result.exit_code == 1  # an empty answer is an error
+    assert result.stderr == "1 errors, 8 warnings\n"
+    # Braces may be what a page means (a page about templates): a warning, as in the build, which allows it.
     assert (
-        f"{tmp_path}/p.md:17:15: [error] template syntax '{{{{' left in the page (template-leftover)" in result.stdout
+        f"{tmp_path}/p.md:17:15: [warning] template syntax '{{{{' left in the page (template-leftover)" in result.stdout
     )
 
 

@@ -275,11 +275,31 @@ def test_sandbox_blocks_python_internals(run, shipped: Path) -> None:
     assert snapshot(shipped / "out") == before
 
 
-def test_variable_values_are_not_templates(run, shipped: Path, tmp_path: Path) -> None:
+def test_variable_values_are_templates_in_the_sandbox(run, shipped: Path, tmp_path: Path) -> None:
     override = shipped / "overrides" / "regional-partner.yml"
-    override.write_text(override.read_text().replace("name: Regional Partner", "name: \"{{ ''.__class__ }} <b>\""))
+    text = override.read_text()
+    override.write_text(text.replace("name: Regional Partner", "name: \"{{ ''.__class__ }} <b>\""))
+    result = run("-C", shipped, "build", "--out", tmp_path / "o")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "overrides/regional-partner.yml:4:9: template error: access to attribute '__class__' of 'str' object is unsafe.\n",
+    )
+    assert not (tmp_path / "o").exists()
+    # A value may use the other variables, as a default does; never a silent literal '{{'.
+    override.write_text(
+        text.replace("name: Regional Partner", "name: Regional Partner\n  name_in_text: '{{ name | lower }}'")
+    )
     assert run("-C", shipped, "build", "--out", tmp_path / "o").exit_code == 0
-    assert "# {{ ''.__class__ }} <b> FAQs\n" in (tmp_path / "o" / RP).read_text()
+    assert "looking for regional partners in regions" in (tmp_path / "o" / RP).read_text()
+    cycle = text.replace("name: Regional Partner", "name: '{{ nav }}'").replace(
+        "nav: plc_", "nav: '{{ name }}'  # plc_"
+    )
+    override.write_text(cycle)
+    result = run("-C", shipped, "build", "--out", tmp_path / "o2")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "overrides/regional-partner.yml:4:9: program variables use each other in a circle: name → nav → name"
+    ]
 
 
 def test_pages_from_the_golden_copy_are_adopted_without_rewrite(run, shipped: Path, tmp_path: Path) -> None:

@@ -128,9 +128,9 @@ ERRORS = {
         "  - {id: x, question: X, answer: x}\n      - {id: x, question: Y, answer: y}",
         "overrides/p.yml:6:9: duplicate id 'x' (first used at line 5)",
     ),
-    "id-of-other-section": (
-        "  - {id: d, question: X, answer: x}",
-        "overrides/p.yml:5:9: id 'd' is already used by section 'two'",
+    "id-of-a-section": (
+        "  - {id: two, question: X, answer: x}",
+        "overrides/p.yml:5:9: id 'two' is already used by a section id",
     ),
     "remove-with-keys": (
         "  - {id: a, remove: true, answer: z}",
@@ -281,3 +281,214 @@ def test_streamed_worker_results_come_whole_and_in_order(
     items = stream(lambda start, stop: list(range(start, stop)), count, block)
     assert items is not None
     assert list(items) == list(range(count))
+
+
+# Components, versions (extends), partial edits, moves between sections.
+
+
+def family(root: Path, files: dict[str, str], template: str = TEMPLATE) -> dict[str, str]:
+    """Build a project of the mini base plus ``files`` (components, overrides); page name -> text."""
+    write_tree(root, {"base/variants.yml": SETTINGS, "base/page.md.j2": template, "base/content.yml": CONTENT, **files})
+    return {o.name: o.text for o in build(root)}
+
+
+def problems_of(root: Path, files: dict[str, str]) -> list[str]:
+    with pytest.raises(VariantsError) as info:
+        family(root, files)
+    return [p.one_line() for p in info.value.problems]
+
+
+EXTRA = "sections:\n  - id: two\n    questions:\n      - {id: x, question: 'X for {{ name }}', answer: x}\n"
+
+
+def test_a_component_is_switched_on_by_name_and_applied_before_the_programs_own(tmp_path: Path) -> None:
+    pages = family(
+        tmp_path,
+        {
+            "base/components/extra.yml": EXTRA,
+            "overrides/p.yml": "program: {name: P}\ncomponents: [extra]\n"
+            "sections:\n  - id: two\n    questions:\n      - {id: x, answer: mine}\n",
+            "overrides/q.yml": "program: {name: Q}\ncomponents: [extra]\n",
+            "overrides/r.yml": "program: {name: R}\n",
+        },
+    )
+    assert "x: X for P = mine\n" in pages["p.md"]  # the program's own entries come after the component
+    assert "x: X for Q = x\n" in pages["q.md"]
+    assert "x:" not in pages["r.md"]
+
+
+def test_extends_starts_from_another_programs_page_in_a_chain(tmp_path: Path) -> None:
+    pages = family(
+        tmp_path,
+        {
+            "base/components/extra.yml": EXTRA,
+            "overrides/p.yml": "program: {name: P, short: Pee}\ncomponents: [extra]\n",
+            "overrides/p2.yml": "extends: p\nsections:\n  - id: one\n    questions:\n      - {id: a, remove: true}\n",
+            "overrides/p3.yml": "extends: p2\nprogram: {name: Three}\n",
+        },
+    )
+    assert "x: X for P = x" in pages["p2.md"] and "a:" not in pages["p2.md"] and "b for Pee" in pages["p2.md"]
+    assert "x: X for Three = x" in pages["p3.md"] and "a:" not in pages["p3.md"]  # inherited along the chain
+    assert "a: A for P = a" in pages["p.md"]  # a parent is not changed by its versions
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"overrides/p.yml": "extends: q\n", "overrides/q.yml": "extends: p\n"},
+            "overrides/p.yml:1:10: extends goes round in a circle: p → q → p",
+        ),
+        (
+            {"overrides/p.yml": "extends: pp\n"},
+            "overrides/p.yml:1:10: extends 'pp': no such program (did you mean 'p'?)",
+        ),
+        (
+            {"overrides/p.yml": "program: {name: P}\ncomponents: [extar]\n", "base/components/extra.yml": EXTRA},
+            "overrides/p.yml:2:14: no component 'extar' (did you mean 'extra'?); components are the files in base/components/",
+        ),
+        (
+            {"overrides/p.yml": "extends: q\n", "overrides/q.yml": "program: {name: Q}\nsectoins: []\n"},
+            "overrides/p.yml:1:10: extends 'q', whose file overrides/q.yml has problems",
+        ),
+    ],
+)
+def test_errors_of_components_and_versions_are_located(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    found = problems_of(tmp_path, files)
+    assert found[0] == message  # the broken chain says what is wrong with it, and nothing it would follow from
+    assert all(p.startswith(("overrides/p.yml", "overrides/q.yml")) for p in found)
+
+
+def test_a_component_file_is_checked_like_an_override(tmp_path: Path) -> None:
+    bad = "sections:\n  - id: two\n    questoins: []\n"
+    found = problems_of(tmp_path, {"base/components/extra.yml": bad, "overrides/p.yml": "program: {name: P}\n"})
+    assert found == ["base/components/extra.yml:3:5: unknown key 'questoins' (did you mean 'questions'?)"]
+
+
+EDITS = {
+    "replace": ("{replace: for, with: about}", "a: A about Prog = a"),
+    "append": ("{append: ' now'}", "a: A for Prog now = a"),
+    "prepend": ("{prepend: 'Q: '}", "a: Q: A for Prog = a"),
+    "several, in order": (
+        "[{replace: for, with: about}, {append: '!'}, {replace: 'A a', with: An a}]",
+        "a: An about Prog! = a",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EDITS))
+def test_a_text_can_be_edited_instead_of_replaced(tmp_path: Path, case: str) -> None:
+    edit, line = EDITS[case]
+    text = mini(tmp_path, f"sections:\n  - id: one\n    questions:\n      - id: a\n        question: {edit}\n")
+    assert f"{line}\n" in text
+
+
+def test_an_edit_of_an_unset_text_edits_what_it_inherits(tmp_path: Path) -> None:
+    """The table of contents shows the question unless 'toc' is set: editing 'toc' starts from it."""
+    template = "{% for s in sections %}{{ s.title }}:{% for q in s.toc %}{{ q.toc }}|{{ q.question }}|{{ q.answer }}\n"
+    template += "{% endfor %}{% endfor %}"
+    patch = "sections:\n  - id: one\n    questions:\n      - {id: a, toc: {replace: A, with: Ay}}\n"
+    pages = family(tmp_path, {"overrides/p.yml": "program: {name: Prog}\n" + patch}, template)
+    assert "One:Ay for Prog|A for Prog|a\n" in pages["p.md"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            "{replace: fro, with: x}",
+            'overrides/p.yml:6:29: "fro" is not in the question text of question \'a\'; the nearest is "for"',
+        ),
+        (
+            "{replace: ' ', with: x}",
+            "overrides/p.yml:6:29: \" \" occurs 4 times in the question text of question 'a'; give a longer passage that occurs once",
+        ),
+        ("{replace: x}", "overrides/p.yml:6:19: a replace edit needs 'with'"),
+        (
+            "{append: x, prepend: y}",
+            "overrides/p.yml:6:19: an edit must say what it does: give one of append or prepend, not both",
+        ),
+        ("{with: x}", "overrides/p.yml:6:19: an edit must say what it does: give one of replace, append or prepend"),
+        ("[]", "overrides/p.yml:6:19: 'question' lists no edits"),
+        ("{repalce: x, with: y}", "overrides/p.yml:6:20: unknown key 'repalce' (did you mean 'replace'?)"),
+    ],
+)
+def test_a_bad_edit_is_one_located_problem(tmp_path: Path, edit: str, message: str) -> None:
+    with pytest.raises(VariantsError) as info:
+        mini(tmp_path, f"sections:\n  - id: one\n    questions:\n      - id: a\n        question: {edit}\n")
+    assert message in [p.one_line() for p in info.value.problems]
+
+
+def test_a_question_listed_under_another_section_moves_there(tmp_path: Path) -> None:
+    text = mini(tmp_path, "sections:\n  - id: two\n    questions:\n      - {id: b, before: d, answer: moved}\n")
+    assert [line for line in text.splitlines() if line.startswith("[")] == ["[One] a c", "[Two] b d"]
+    assert "b: B = moved\n" in text
+    new_section = "sections:\n  - id: three\n    title: Three\n    questions:\n      - {id: a}\n"
+    text = mini(tmp_path, new_section)
+    assert "[Three] a" in text and "[One] b c" in text
+
+
+def test_a_question_cannot_move_to_a_section_that_is_not_there(tmp_path: Path) -> None:
+    with pytest.raises(VariantsError) as info:
+        mini(tmp_path, "sections:\n  - id: tow\n    questions:\n      - {id: b}\n")
+    assert [p.one_line() for p in info.value.problems] == [
+        "overrides/p.yml:3:5: cannot move question 'b' to section 'tow': no such section (did you mean 'two'?)"
+    ]
+
+
+# The page frame as data.
+
+FRAME = """\
+{{ before_front_matter }}---
+{{ front_matter }}---
+{{ "\\n" * front_matter_spacing }}# {{ title }}
+{% for s in sections %}{% if s.title %}{% endif %}{% for q in s.questions %}
+{{ "\\n" * q.heading_spacing }}{{ q.question }}|{{ q.answer }}
+{% endfor %}{% endfor %}
+{% if footer %}
+{{ footer }}
+{% endif %}
+"""
+
+
+def test_the_page_frame_is_data(tmp_path: Path) -> None:
+    override = """\
+program: {name: P}
+before_front_matter: "<!-- generated -->\\n"
+front_matter: {noindex: true, weight: 3, tags: [a, b], title: "{{ name }} FAQ"}
+front_matter_spacing: 1
+footer: ""
+final_newline: false
+heading_spacing: 0
+sections:
+  - id: one
+    questions:
+      - {id: b, heading_spacing: 2}
+"""
+    pages = family(tmp_path, {"overrides/p.yml": override}, FRAME)
+    assert pages["p.md"] == (
+        "<!-- generated -->\n---\nnoindex: true\nweight: 3\ntags:\n- a\n- b\ntitle: P FAQ\n---\n\n# \n"
+        "A for P|a\n\n\nB|b for P\nC|c\nD|d"
+    )
+    plain = family(tmp_path, {"overrides/p.yml": "program: {name: P}\nfooter: 'The end.'\n"}, FRAME)
+    assert plain["p.md"].startswith("---\n---\n# \n\nA for P|a\n") and plain["p.md"].endswith("D|d\nThe end.\n")
+
+
+def test_a_key_the_templates_never_read_fails_the_build_as_check_says(run, tmp_path: Path) -> None:
+    family(tmp_path, {"overrides/p.yml": "program: {name: P}\n"}, FRAME)
+    (tmp_path / "overrides" / "p.yml").write_text("program: {name: P}\nrule_spacing: 2\nintro: Hi\n")
+    built, checked = run("-C", tmp_path, "build"), run("-C", tmp_path, "check")
+    message = "overrides/p.yml:2:1: 'rule_spacing' is set but no template reads it"
+    assert (built.exit_code, checked.exit_code) == (1, 1)
+    assert message in built.stderr.splitlines()
+    assert f"{message.replace(': ', ': [error] ', 1)} (unused-key)" in checked.stdout.splitlines()
+
+
+def test_an_empty_answer_fails_the_build_as_check_says(run, tmp_path: Path) -> None:
+    family(tmp_path, {"overrides/p.yml": "program: {name: P}\n"})
+    patch = "sections:\n  - id: one\n    questions:\n      - {id: a, answer: '<br/>  '}\n"
+    (tmp_path / "overrides" / "p.yml").write_text("program: {name: P}\n" + patch)
+    built, checked = run("-C", tmp_path, "build"), run("-C", tmp_path, "check")
+    assert built.exit_code == checked.exit_code == 1
+    assert built.stderr == "overrides/p.yml:5:25: the answer of question 'a' is empty\n"
+    assert "overrides/p.yml:5:25: [error] the answer of question 'a' is empty (empty-answer)" in checked.stdout

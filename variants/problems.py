@@ -16,6 +16,9 @@ from typing import NamedTuple
 # build, and they order, hash and compare as tuples should.
 
 
+EDITED = "edit"
+
+
 class Loc(NamedTuple):
     """A place in a source file; line and column are 1-based (0 where unknown)."""
 
@@ -24,7 +27,8 @@ class Loc(NamedTuple):
     col: int = 0
     # How a text value is written in YAML, so a place inside it can be found:
     # "|" or ">" for block scalars (col is then the indentation + 1), a quote
-    # character for quoted scalars, "" for plain ones.
+    # character for quoted scalars, "" for plain ones; "edit" for a text an
+    # edit made, whose places are not in any one file (the edit's place stands for them).
     style: str = ""
 
     def __str__(self) -> str:
@@ -36,7 +40,7 @@ class Loc(NamedTuple):
 
     def inside(self, text: str, offset: int) -> Loc:
         """The place of character ``offset`` of the text value that starts here."""
-        if not self.line:
+        if not self.line or self.style == EDITED:
             return self
         before = text[:offset]
         lines = before.count("\n")
@@ -115,4 +119,4 @@ def raise_if(problems: list[Problem]) -> None:
         raise VariantsError(problems)
 
 
-__all__ = ["Loc", "Problem", "VariantsError", "error", "raise_if", "suggest", "warning"]
+__all__ = ["EDITED", "Loc", "Problem", "VariantsError", "error", "raise_if", "suggest", "warning"]

@@ -15,13 +15,14 @@ from typing import Any
 
 import yaml
 
+from ..pipeline.layers import chain
 from ..pipeline.merge import base_page
 from ..pipeline.model import Page
-from ..problems import VariantsError, error
+from ..problems import VariantsError, error, suggest
 from ..source import fields
 from ..source.fields import ID, QUESTIONS, SECTIONS
 from ..source.project import SCHEMA_FILE, SLUG_PATTERN, Override, Project, load_project, override_files
-from ..source.schema import override_schema_text
+from ..source.schema import COMPONENTS, EXTENDS, PROGRAM, override_schema_text
 
 _REMOVE = fields.removal().name
 _AFTER = next(k.name for k in fields.placements() if k.offset)
@@ -69,29 +70,45 @@ def _nav_guess(overrides: list[Override], slug: str) -> str:
     return f"{prefix}{middle}{suffix}"
 
 
-def scaffold(project: Project, name: str, slug: str) -> str:
-    """The text of a new override file for program ``name``."""
+def scaffold(
+    project: Project, name: str, slug: str, extends: str | None = None, components: tuple[str, ...] = ()
+) -> str:
+    """The text of a new override file for program ``name``: a version of program ``extends``,
+    if given, and switching on ``components``."""
     base = base_page(project)
     overrides = project.overrides()
+    parent = next((o for o in overrides if o.slug == extends), None)
     program: dict[str, str] = {}
-    variables = project.variables
-    for key, spec in variables.items():
-        if (spec or {}).get("required"):
+    for key, spec in project.variables.items():
+        if (spec or {}).get("required") and parent is None:
             program[key] = name if key == "name" else _nav_guess(overrides, slug) if key == "nav" else f"TODO: {key}"
-    output = project.output_of(slug)
+    origin = f"overrides/{extends}.yml" if parent is not None else "base/content.yml"
     parts = [
         SCHEMA_COMMENT,
-        f"# The {' '.join(name.split())} page: only what differs from base/content.yml.",
+        f"# The {' '.join(name.split())} page: only what differs from {origin}.",
         "# Build with 'variants build', then review with 'variants check' and 'variants diff'.",
         "",
-        _dump({"program": program}).rstrip("\n"),
     ]
-    others = {k: v for k, v in _set_by_others(overrides, "program").items() if k not in program}
+    if parent is not None:
+        parts.append(_dump({EXTENDS: extends}).rstrip("\n"))
+    if components:
+        parts.append(f"{COMPONENTS}: [{', '.join(components)}]")
+    if parent is not None:
+        inherited: dict[str, Any] = {}
+        for link in chain(project, parent).overrides:
+            inherited.update(link.doc.data.get(PROGRAM) or {})
+        parts.append(f"# {PROGRAM}: inherited; uncomment and change what this version changes")
+        parts.append(_commented(_dump({PROGRAM: inherited}) if inherited else "").rstrip("\n"))
+    else:
+        parts.append(_dump({PROGRAM: program}).rstrip("\n"))
+    others = (
+        {} if parent is not None else {k: v for k, v in _set_by_others(overrides, PROGRAM).items() if k not in program}
+    )
     if others:
         parts.append("  # Other programs also set (see base/variants.yml for what each means):")
         for key, (value, where) in others.items():
             parts.append(f"  # {key}: {_inline(value)}  # {where}")
-    parts += ["", _dump({"output": output}).rstrip("\n")]
+    parts += ["", _dump({"output": project.output_of(slug)}).rstrip("\n")]
     for key, (value, where) in _set_by_top_level(overrides).items():
         parts += ["", f"# As {where} sets it:", _commented(_dump({key: value})).rstrip("\n")]
     parts += ["", "# Sections and questions merge with the base by id. Examples:", "# sections:"]
@@ -117,7 +134,7 @@ def _set_by_top_level(overrides: list[Override]) -> dict[str, tuple[Any, str]]:
     found: dict[str, tuple[Any, str]] = {}
     for override in overrides:
         for key, value in override.doc.data.items():
-            if key not in ("program", "output", SECTIONS):
+            if key not in (PROGRAM, "output", SECTIONS, EXTENDS, COMPONENTS):
                 found.setdefault(key, (value, override.path))
     return found
 
@@ -165,8 +182,11 @@ def _examples(overrides: list[Override], base: Page) -> list[tuple[str, dict[str
     return examples
 
 
-def new_program(root: Path, name: str, slug: str | None = None) -> Path:
-    """Write overrides/<slug>.yml for a new program; refuse to overwrite. Returns the path written."""
+def new_program(
+    root: Path, name: str, slug: str | None = None, extends: str | None = None, components: tuple[str, ...] = ()
+) -> Path:
+    """Write overrides/<slug>.yml for a new program (a version of ``extends``, with ``components``);
+    refuse to overwrite. Returns the path written."""
     slug = slugify(name) if slug is None else slug
     if not slug:
         raise VariantsError(error("overrides/", f"cannot make a file name from {name!r}", hint="give-slug"))
@@ -174,11 +194,19 @@ def new_program(root: Path, name: str, slug: str | None = None) -> Path:
         message = f"{slug!r}: use lower-case letters, digits, '-' and '_'"
         raise VariantsError(error("overrides/", message, hint="slug-option"))
     project = load_project(root)
+    programs = dict(project.programs)
+    if extends is not None and extends not in programs:
+        message = f"no program '{extends}' to extend{suggest(extends, programs)}"
+        raise VariantsError(error("overrides/", message, "reference", hint="extends-option"))
+    for component in components:
+        if component not in project.components:
+            message = f"no component '{component}'{suggest(component, project.components)}; components are the files in base/components/"
+            raise VariantsError(error("base/components/", message, "reference", hint="component-option"))
     target = root / "overrides" / f"{slug}.yml"
     clash = [p for p in override_files(root) if p.stem == slug]
     if clash:
         raise VariantsError(error(f"overrides/{clash[0].name}", "already exists; not overwritten"))
-    text = scaffold(project, name, slug)
+    text = scaffold(project, name, slug, extends, components)
     with target.open("x", encoding="utf-8", newline="") as handle:
         handle.write(text)
     schema = root / SCHEMA_FILE

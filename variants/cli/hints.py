@@ -8,29 +8,31 @@ from __future__ import annotations
 
 from ..problems import Problem
 
-# hint -> (how the place is written, how the message is written)
-HINTS: dict[str, tuple[str, str]] = {
-    "project": ("{loc}", "{message} (use -C to name the project)"),
-    "move-or-force": ("{loc}", "{message}; move it away or use --force"),
-    "diff-or-force": ("{loc}", "{message}; see 'variants diff', or use --force"),
-    "force-remove": ("{loc}", "{message}; use --force to remove it"),
-    "force-replace": ("{loc}", "{message}; use --force to replace its base/ and overrides/"),
-    "delete-manifest": ("{loc}", "{message}; delete it and rebuild with --force"),
-    "write-schema": ("{loc}", "{message}; run 'variants schema --output base/override.schema.json'"),
-    "give-slug": ("{loc}", "{message}; give --slug"),
-    "slug-option": ("{loc}", "--slug {message}"),
-    "var-option": ("--var {loc}", "{message}"),
+# hint -> how the message is written; the place is written as it is, but where PLACES says otherwise
+HINTS: dict[str, str] = {
+    "project": "{message} (use -C to name the project)",
+    "move-or-force": "{message}; move it away or use --force",
+    "diff-or-force": "{message}; see 'variants diff', or use --force",
+    "force-remove": "{message}; use --force to remove it",
+    "force-replace": "{message}; use --force to replace its base/ and overrides/",
+    "delete-manifest": "{message}; delete it and rebuild with --force",
+    "write-schema": "{message}; run 'variants schema --output base/override.schema.json'",
+    "give-slug": "{message}; give --slug",
+    "slug-option": "--slug {message}",
+    "var-option": "{message}",
+    "extends-option": "--extends: {message}",
+    "component-option": "--component: {message}",
 }
+PLACES: dict[str, str] = {"var-option": "--var {loc}"}
 
 
 def worded(problem: Problem) -> Problem:
     """``problem`` with its hint written into its place and message, in this command line's words."""
     if problem.hint not in HINTS:
         return problem
-    loc_template, message_template = HINTS[problem.hint]
-    loc = problem.loc._replace(path=loc_template.format(loc=problem.loc.path))
-    message = message_template.format(message=problem.message)
+    loc = problem.loc._replace(path=PLACES.get(problem.hint, "{loc}").format(loc=problem.loc.path))
+    message = HINTS[problem.hint].format(message=problem.message)
     return problem._replace(loc=loc, message=message, hint="")
 
 
-__all__ = ["HINTS", "worded"]
+__all__ = ["HINTS", "PLACES", "worded"]

@@ -9,7 +9,8 @@ from ..pipeline.merge import map_loc_key
 from ..pipeline.model import Entry, Page
 from ..source import fields
 from ..source.fields import PAGE, QUESTION, SECTION
-from ..source.project import Override
+from ..source.project import is_component_file
+from ..source.yamldoc import Doc
 from .model import (
     ABSENT,
     BASE,
@@ -22,6 +23,7 @@ from .model import (
     QUESTION_VALUES,
     REPLACED,
     SAME,
+    SHARED,
     TOC_ORDER_FIELDS,
     VARIABLES,
     Cell,
@@ -54,7 +56,7 @@ class Outline:
 
     page: Page
     context: dict[str, str]
-    override: Override | None
+    docs: list[Doc]  # the files the page was made of
     found: Changes
     moved: dict[str, list[str]]  # '' (the section order) or a section id -> the ids that moved
     cells: dict[str, Cell]  # question id -> its state
@@ -88,7 +90,7 @@ def outline(old: Side, new: Side, texts: RenderedTexts) -> Outline:
         )
         for qid in union([q.id for q in old.page.questions()], [q.id for q in new.page.questions()])
     }
-    return Outline(new.page, new.context, new.override, found, moved, cells)
+    return Outline(new.page, new.context, new.docs, found, moved, cells)
 
 
 def compare(
@@ -106,7 +108,7 @@ def compare(
     for qid, cell in cells.items():
         a, b = old.questions.get(qid), new.questions.get(qid)
         sid = (new if b is not None else old).owner[qid]
-        if cell.state in (REPLACED, FORMATTED, ABSENT, ONLY):
+        if cell.state in (REPLACED, FORMATTED, ABSENT, ONLY, SHARED):
             shown = _question_evidence(a, b, found.question_fields.get(qid, set()), texts, context, new.context)
             evidence.append(Evidence("question", qid, sid, cell.state, shown))
         elif cell.state == VARIABLES:
@@ -168,7 +170,9 @@ def _cell(
     new_context: dict[str, str],
 ) -> Cell:
     if a is None:
-        return CELLS[ONLY if b is not None else ABSENT, False]
+        if b is None:
+            return CELLS[ABSENT, False]
+        return CELLS[SHARED if is_component_file(b.added_by or "") else ONLY, False]
     if b is None:
         return CELLS[ABSENT, False]
     moved = moved or bool(keys & TOC_ORDER_FIELDS)

@@ -25,15 +25,16 @@ QUESTION_VALUES = tuple(
     k.name for k in fields.values(QUESTION) if k.name not in QUESTION_TEXTS and k.role != fields.ORDER
 )
 FIELD_NAMES = fields.labels()
-SAME, VARIABLES, FORMATTED, REPLACED, ABSENT, ONLY = (
+SAME, VARIABLES, FORMATTED, REPLACED, ABSENT, ONLY, SHARED = (
     "same",
     "variables",
     "formatting",
     "replaced",
     "absent",
     "program-only",
+    "component",
 )
-STATES = (SAME, VARIABLES, FORMATTED, REPLACED, ABSENT, ONLY)
+STATES = (SAME, VARIABLES, FORMATTED, REPLACED, ABSENT, ONLY, SHARED)
 
 
 @dataclass(frozen=True)
@@ -158,10 +159,20 @@ class Report:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     drift: tuple[Drift, ...]
+    components: tuple[ComponentUse, ...] = ()  # each shared piece and who uses it
 
     @property
     def has_drift(self) -> bool:
         return bool(self.drift)
+
+
+@dataclass(frozen=True)
+class ComponentUse:
+    """A shared piece: the component, its file, and the programs that switch it on."""
+
+    name: str
+    file: str
+    programs: tuple[str, ...]
 
 
 __all__ = [

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import overload
 
 from ..pipeline.build import build
+from ..pipeline.model import Page
 from ..pipeline.pool import stream
 from ..problems import Problem, VariantsError, error, suggest
-from ..source.project import CONTENT_FILE
+from ..source.project import CONTENT_FILE, Project
 from .drift import find_drift
 from .evidence import Outline, compare, outline, rows
-from .model import BASE, Comparison, Report
+from .model import BASE, Comparison, ComponentUse, Report
 from .sides import RenderedTexts, Settings, Side, report_program, settings_of
 
 
@@ -38,7 +39,9 @@ def diff_report(
     built = build(root, keep_pages=True).raise_for_problems()
     project, pages, outputs, renderer = built.project, built.pages, built.outputs, built.renderer
     problems: list[Problem] = []
-    overrides = {p.slug: p.override for p in built.programs}
+    files = {doc.path: doc for doc in built.project.components.values()}
+    files.update({p.override.path: p.override.doc for p in built.programs if p.override is not None})
+    layers = {p.slug: [files[path] for path in p.layers if path in files] for p in pages}
     contexts = {p.slug: renderer.variables(p, problems) for p in pages}
     by_slug = {p.slug: p for p in pages}
     if pair is None:
@@ -58,13 +61,13 @@ def diff_report(
                     )
                 )
         shown = [by_slug[pair[0]], by_slug[pair[1]]]
-        old, news = Side(pair[0], shown[0], contexts[pair[0]], overrides[pair[0]]), shown[1:]
+        old, news = Side(pair[0], shown[0], contexts[pair[0]], layers[pair[0]]), shown[1:]
     out = out_dir if out_dir is not None else root / "out"
     names = {page.output for page in shown}
     drift = find_drift(out, [o for o in outputs if o.name in names], {p.output: p.slug for p in pages}, pair is None)
     del outputs  # the pages' texts are needed for drift only; let them go before the comparisons
     texts = RenderedTexts(renderer, old.context)
-    sides = (Side(page.slug, page, contexts[page.slug], overrides[page.slug]) for page in news)
+    sides = (Side(page.slug, page, contexts[page.slug], layers[page.slug]) for page in news)
     outlines = [outline(old, new, texts) for new in sides]
     if problems:
         raise VariantsError(problems)
@@ -78,6 +81,7 @@ def diff_report(
         columns=tuple(page.slug for page in news),
         rows=rows(old, outlines),
         drift=drift,
+        components=_component_uses(project, list(news)),
     )
 
 
@@ -121,8 +125,17 @@ class Comparisons(Sequence[Comparison]):
         return f"<{len(self)} comparisons, made as they are read>"
 
     def _make(self, outline: Outline) -> Comparison:
-        new = Side(outline.page.slug, outline.page, outline.context, outline.override)
+        new = Side(outline.page.slug, outline.page, outline.context, outline.docs)
         return compare(self._old, new, outline, self._texts, self._show_variables, self._settings)
+
+
+def _component_uses(project: Project, pages: list[Page]) -> tuple[ComponentUse, ...]:
+    """Each component and the compared programs that use it (in their chain)."""
+    uses = []
+    for name, doc in project.components.items():
+        programs = tuple(page.slug for page in pages if doc.path in page.layers)
+        uses.append(ComponentUse(name, doc.path, programs))
+    return tuple(uses)
 
 
 def display_path(path: Path, root: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -10,8 +11,8 @@ from ..pipeline.model import Entry, Page
 from ..pipeline.render import Renderer
 from ..problems import Loc, Problem
 from ..source import fields
-from ..source.project import Override, Project
-from ..source.yamldoc import Path_
+from ..source.project import Project
+from ..source.yamldoc import Doc, Path_
 from .model import QUESTION_TEXTS, ReportProgram, VariableValue
 from .structure import Part, content_model
 
@@ -20,17 +21,18 @@ _TITLE = next(k.name for k in fields.values(fields.SECTION) if k.required_to_add
 
 
 class Side:
-    """One side of a comparison: a merged page, its variables, its override.
+    """One side of a comparison: a merged page, its variables, and the files it was made of
+    (components, parents, its own override), which is where its statements point.
 
-    Cheap to make: what only the statements need (where the override writes each
+    Cheap to make: what only the statements need (where each file writes each
     entry and key) is worked out on first use.
     """
 
-    def __init__(self, name: str, page: Page, context: dict[str, str], override: Override | None = None) -> None:
+    def __init__(self, name: str, page: Page, context: dict[str, str], docs: Sequence[Doc] = ()) -> None:
         self.name = name
         self.page = page
         self.context = context
-        self.override = override
+        self.docs = list(docs)
         self.sections: dict[str, Entry] = {}
         self.questions: dict[str, Entry] = {}
         self.owner: dict[str, str] = {}  # question id -> section id
@@ -46,44 +48,59 @@ class Side:
         return content_model(self.page)
 
     @cached_property
-    def index(self) -> dict[str, Path_]:
-        """Entry id -> its place in the override."""
-        index: dict[str, Path_] = {}
-        if self.override is not None:
-            for path, entry in fields.entries(self.override.doc.data):
+    def indexes(self) -> list[tuple[Doc, dict[str, Path_]]]:
+        """For each file, the last one first: entry id -> its place in that file."""
+        found: list[tuple[Doc, dict[str, Path_]]] = []
+        for doc in reversed(self.docs):
+            index: dict[str, Path_] = {}
+            for path, entry in fields.entries(doc.data):
                 index.setdefault(entry[fields.ID], path)
-        return index
+            found.append((doc, index))
+        return found
 
     @cached_property
-    def key_of(self) -> dict[Loc, Loc]:
-        """A value's place -> its key's place, in the override."""
-        if self.override is None:
-            return {}
-        doc = self.override.doc
-        return {doc.loc(path): doc.key_loc(path) for path in doc.keys if path in doc.values}
+    def key_of(self) -> dict[tuple[str, int, int], Loc]:
+        """A value's place -> its key's place, in every file of this side."""
+        found: dict[tuple[str, int, int], Loc] = {}
+        for doc in self.docs:
+            for path in doc.keys:
+                if path in doc.values:
+                    loc = doc.loc(path)
+                    found[loc.path, loc.line, loc.col] = doc.key_loc(path)
+        return found
 
     def declared(self, loc: Loc | None) -> Loc | None:
-        """Where this side's override file sets the value at ``loc`` (its key's line), or None."""
-        if self.override is None or loc is None or loc.path != self.override.path:
+        """Where one of this side's files sets the value at ``loc`` (its key's line), or None (the base)."""
+        if loc is None or not any(doc.path == loc.path for doc in self.docs):
             return None
-        return self.key_of.get(loc, loc)
+        return self.key_of.get((loc.path, loc.line, loc.col), loc._replace(style=""))
 
     def placed(self) -> set[str]:
-        """Ids of the entries this side's override places with 'after' or 'before'."""
-        if self.override is None:
-            return set()
-        keys = self.override.doc.keys
-        return {eid for eid, path in self.index.items() if any((*path, name) in keys for name in _PLACES)}
+        """Ids of the entries this side's files place with 'after' or 'before'."""
+        return {
+            eid
+            for doc, index in self.indexes
+            for eid, path in index.items()
+            if any((*path, name) in doc.keys for name in _PLACES)
+        }
 
-    def entry_loc(self, eid: str, keys: tuple[str, ...] = ()) -> Loc | None:
-        """Where this side's override writes about entry ``eid`` (at one of ``keys`` if given)."""
-        if self.override is None or eid not in self.index:
-            return None
-        doc, path = self.override.doc, self.index[eid]
-        for key in keys:
-            if (*path, key) in doc.keys:
-                return doc.key_loc((*path, key))
-        return doc.loc(path)
+    def entry_loc(self, eid: str, keys: tuple[str, ...] = (), file: str | None = None, having: str = "") -> Loc | None:
+        """Where this side's files write about entry ``eid``: the last file that does (``file`` if
+        given; the last whose entry has the key ``having``, if given), at one of ``keys`` where given."""
+        for doc, index in self.indexes:
+            if eid not in index or (file is not None and doc.path != file):
+                continue
+            path = index[eid]
+            if having:
+                if (*path, having) in doc.keys:
+                    return doc.loc(path)
+                continue
+            for key in keys:
+                if (*path, key) in doc.keys:
+                    return doc.key_loc((*path, key))
+            if not keys or file is not None:
+                return doc.loc(path)
+        return None
 
 
 @dataclass(frozen=True)

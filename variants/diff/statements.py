@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..pipeline.model import Entry
 from ..problems import Loc
 from ..source import fields
+from ..source.edits import APPEND, PREPEND, REPLACE, Edit
 from ..source.fields import QUESTION, SECTION
+from ..source.schema import COMPONENTS, EXTENDS
 from .model import BASE, CONTENT, FIELD_NAMES, FORMATTING, FORMATTING_FIELDS, PROGRAM, TOC_ORDER_FIELDS, Statement
 from .sides import Settings, Side, page_value
 from .structure import Changes
@@ -15,6 +18,7 @@ from .structure import Changes
 _SHORT = 60
 _OFFSETS = {k.name: k.offset for k in fields.toc_moves()}
 _PLACES = tuple(k.name for k in fields.placements())
+_REMOVE = fields.removal().name
 _HEADLINE = {level: fields.headline(level) for level in (SECTION, QUESTION)}
 _ENTRY_LEVELS = (SECTION, QUESTION)
 
@@ -32,6 +36,8 @@ def show(value: Any) -> str:
     """A value for a statement: quoted with escapes, shortened when long."""
     if value is None:
         return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if not isinstance(value, str):
         return str(value)
     text = json.dumps(value, ensure_ascii=False)
@@ -54,6 +60,16 @@ def difference_kind(key: str, old: Any, new: Any) -> str:
     if key in FORMATTING_FIELDS or _spacing_only(old, new):
         return FORMATTING
     return CONTENT
+
+
+def join_edits(edits: tuple[Edit, ...]) -> str:
+    """Edits in words: 'replaced "FTEâ€™s" with "FTE’s"; appended "..."'."""
+    words = {APPEND: "appended", PREPEND: "prepended"}
+    said = [
+        f"replaced {show(e.old)} with {show(e.text)}" if e.op == REPLACE else f"{words[e.op]} {show(e.text)}"
+        for e in edits
+    ]
+    return "; ".join(said)
 
 
 def where_of(*locs: Loc | None) -> tuple[Loc, ...]:
@@ -88,13 +104,29 @@ class Phrases:
     def removed(self) -> str:
         return "removed" if self.old.name == BASE else f"only in {self.old.name}"
 
-    def entry_where(self, eid: str, keys: tuple[str, ...] = ()) -> tuple[Loc, ...]:
-        return where_of(self.old.entry_loc(eid, keys), self.new.entry_loc(eid, keys))
+    def entry_where(
+        self, eid: str, keys: tuple[str, ...] = (), file: str | None = None, having: str = ""
+    ) -> tuple[Loc, ...]:
+        return where_of(self.old.entry_loc(eid, keys, file, having), self.new.entry_loc(eid, keys, file, having))
+
+    def removal_where(self, eid: str, entry: Entry) -> tuple[Loc, ...]:
+        """Where an entry the new side lacks is removed (there), or added (on the old side)."""
+        added = self.old.entry_loc(eid, file=entry.added_by) if entry.added_by else None
+        return where_of(self.new.entry_loc(eid, having=_REMOVE), added)
 
     def field(
-        self, target: str, eid: str, key: str, label: str, old: Any, new: Any, where: tuple[Loc, ...], name: str = ""
+        self,
+        target: str,
+        eid: str,
+        key: str,
+        label: str,
+        old: Any,
+        new: Any,
+        where: tuple[Loc, ...],
+        name: str = "",
+        edits: tuple[Edit, ...] = (),
     ) -> None:
-        """A statement for one changed field, worded by what the field is."""
+        """A statement for one changed field, worded by what the field is; an edited text as its edits."""
         name = name or FIELD_NAMES.get(key, key)
         if key in TOC_ORDER_FIELDS:
             word = "after" if _OFFSETS[key] else "before"
@@ -106,12 +138,16 @@ class Phrases:
             self.add(CONTENT, "reordered", target, eid, key, text, where, old, new)
             return
         category = difference_kind(key, old, new)
-        if old is None:
+        if edits and old is None:  # an entry another file added, edited here
+            change, text = "edited", f"{label}: {name} edited: {join_edits(edits)}"
+        elif old is None:
             change, text = "set", f"{label}: {name} {show(new)}"
         elif new is None:
             change, text = "unset", f"{label}: {name} not set (was {show(old)})"
         elif _spacing_only(old, new):
             change, text = "replaced", f"{label}: {name} differs in spacing only (blank lines, spaces)"
+        elif edits:
+            change, text = "edited", f"{label}: {name} edited: {join_edits(edits)}"
         elif _long(old) or _long(new):
             change, text = "replaced", f"{label}: {name} replaced"
         else:
@@ -131,7 +167,7 @@ def statements(
         if dot:  # a key of the front matter
             say.field("page", key, key, FIELD_NAMES.get(name, name), a, b, where, name=f"'{inner}'")
         else:
-            say.field("page", key, key, "page", a, b, where)
+            say.field("page", key, key, "page", a, b, where, edits=new.page.edits.get(key, ()))
     section_ids = [s.id for s in new.page.sections]
     questions = dict(found.questions)
     for sid, how in found.sections.items():
@@ -141,10 +177,10 @@ def statements(
         title = section.get(_HEADLINE[SECTION])
         if how == "added":
             text = f"section '{sid}' {say.added()} {position(section_ids, sid, 'section')}{listing}: {show(title)}"
-            say.add(CONTENT, how, "section", sid, "", text, say.entry_where(sid), None, title)
+            say.add(CONTENT, how, "section", sid, "", text, say.entry_where(sid, file=section.added_by), None, title)
         else:
             text = f"section '{sid}' {say.removed()}{listing}: {show(title)}"
-            say.add(CONTENT, how, "section", sid, "", text, say.entry_where(sid), title, None)
+            say.add(CONTENT, how, "section", sid, "", text, say.removal_where(sid, section), title, None)
         for question in section.children:
             questions.setdefault(question.id, how)
     _field_statements(say, "section", found.section_fields, old, new)
@@ -198,6 +234,37 @@ def _program_statements(say: Phrases, settings: Settings) -> None:
     else:
         text = f"output {old.page.output} → {new.page.output}"
         say.add(PROGRAM, "replaced", "output", "output", "", text, where, old.page.output, new.page.output)
+    _layer_statements(say)
+
+
+def _layers(side: Side) -> dict[tuple[str, str], Loc]:
+    """(extends or components, the name) -> where a file of this side says so."""
+    found: dict[tuple[str, str], Loc] = {}
+    for doc in side.docs:
+        if EXTENDS in doc.data:
+            found[EXTENDS, str(doc.data[EXTENDS])] = doc.loc((EXTENDS,))
+        for n, name in enumerate(doc.data.get(COMPONENTS) or []):
+            found.setdefault((COMPONENTS, str(name)), doc.loc((COMPONENTS, n)))
+    return found
+
+
+def _layer_statements(say: Phrases) -> None:
+    """The programs a page extends and the components it uses (against another program: the ones that differ)."""
+    old, new = _layers(say.old), _layers(say.new)
+    for (key, name), loc in new.items():
+        if (key, name) in old:
+            continue
+        what = f"extends '{name}'" if key == EXTENDS else f"uses component '{name}' (base/components/{name}.yml)"
+        if say.old.name != BASE:
+            what = f"{what} (not {say.old.name})"
+        target = "extends" if key == EXTENDS else "component"
+        say.add(PROGRAM if key == EXTENDS else CONTENT, "set", target, name, "", what, (loc,), None, name)
+    for (key, name), loc in old.items():
+        if (key, name) not in new:
+            what = f"extends '{name}'" if key == EXTENDS else f"uses component '{name}'"
+            target = "extends" if key == EXTENDS else "component"
+            text = f"only {say.old.name} {what}"
+            say.add(PROGRAM if key == EXTENDS else CONTENT, "unset", target, name, "", text, (loc,), name, None)
 
 
 def _field_statements(say: Phrases, kind: str, changed: dict[str, set[str]], old: Side, new: Side) -> None:
@@ -207,7 +274,8 @@ def _field_statements(say: Phrases, kind: str, changed: dict[str, set[str]], old
         a_entry, b_entry = old_entries[eid], new_entries[eid]
         for key in sorted(keys):
             where = where_of(old.declared(a_entry.locs.get(key)), new.declared(b_entry.locs.get(key)))
-            say.field(kind, eid, key, f"{kind} '{eid}'", a_entry.get(key), b_entry.get(key), where)
+            edits = b_entry.edits.get(key, ())
+            say.field(kind, eid, key, f"{kind} '{eid}'", a_entry.get(key), b_entry.get(key), where, edits=edits)
 
 
 def _question_statements(say: Phrases, qid: str, how: str, found: Changes) -> None:
@@ -217,10 +285,17 @@ def _question_statements(say: Phrases, qid: str, how: str, found: Changes) -> No
     question = side.questions[qid]
     sid = side.owner[qid]
     text_value = question.get(_HEADLINE[QUESTION])
+    if qid in old.questions and qid in new.questions:  # in a section of its own on each side: moved
+        was, now = old.owner[qid], new.owner[qid]
+        where = where_of(new.declared(new.questions[qid].moved_by), old.declared(old.questions[qid].moved_by))
+        place = position([q.id for q in new.sections[now].children], qid, "question")
+        text = f"question '{qid}' moved from section '{was}' to section '{now}', {place}"
+        say.add(CONTENT, "moved", "question", qid, "", text, where, was, now)
+        return
     if how == "removed":
         origin = f"from section '{sid}'" if old.name == BASE else f"(section '{sid}')"
         text = f"question '{qid}' {say.removed()} {origin}: {show(text_value)}"
-        say.add(CONTENT, "removed", "question", qid, "", text, say.entry_where(qid), text_value, None)
+        say.add(CONTENT, "removed", "question", qid, "", text, say.removal_where(qid, question), text_value, None)
         return
     if found.sections.get(sid) == "added":
         place = f"in the new section '{sid}'"
@@ -228,11 +303,15 @@ def _question_statements(say: Phrases, qid: str, how: str, found: Changes) -> No
         into = "to" if old.name == BASE else "in"
         place = f"{into} section '{sid}', {position([q.id for q in new.sections[sid].children], qid, 'question')}"
     text = f"question '{qid}' {say.added()} {place}: {show(text_value)}"
-    say.add(CONTENT, "added", "question", qid, "", text, say.entry_where(qid), None, text_value)
+    where = say.entry_where(qid, file=question.added_by)
+    say.add(CONTENT, "added", "question", qid, "", text, where, None, text_value)
     for key in sorted(question.values):
-        if key in FORMATTING_FIELDS or key in TOC_ORDER_FIELDS:
-            where = where_of(new.declared(question.locs.get(key)))
-            say.field("question", qid, key, f"question '{qid}'", None, question.get(key), where)
+        loc = question.locs.get(key)
+        later = loc is not None and loc.path != question.added_by  # set by a file after the one that added it
+        if key in FORMATTING_FIELDS or key in TOC_ORDER_FIELDS or later:
+            where = where_of(new.declared(loc))
+            edits = question.edits.get(key, ())
+            say.field("question", qid, key, f"question '{qid}'", None, question.get(key), where, edits=edits)
 
 
 __all__ = ["Phrases", "difference_kind", "position", "show", "statements", "where_of"]

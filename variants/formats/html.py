@@ -19,6 +19,7 @@ code,.text{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .sbs{width:100%;table-layout:fixed}.sbs col.f{width:9em}.sbs td.gap{background:#f6f8fa}
 .state-same{color:#656d76}.state-variables{color:#0969da}.state-formatting{color:#8250df}
 .state-replaced{color:#9a6700;font-weight:bold}.state-absent{color:#cf222e}.state-program-only{color:#1a7f37}
+.state-component{color:#0550ae}
 .cat{font-size:11px;text-transform:uppercase;border-radius:3px;padding:0 .3em;border:1px solid currentColor}
 .cat-program{color:#0969da}.cat-content{color:#9a6700}.cat-formatting{color:#8250df}
 td.old{background:#ffebe9}td.new{background:#dafbe1}td.same{background:#fff}
@@ -80,6 +81,17 @@ def pieces(report: Report, style: Style = plain) -> Iterator[str]:
             f'<td><code>{escape(row.id)}</code><br><span class="text">{escape(row.question)}</span></td>{cells}</tr>'
         )
     out.append("</tbody></table>")
+    uses = wording.component_uses(report)
+    if uses:
+        out += [
+            "<h2>Components</h2>",
+            "<table><thead><tr><th>component</th><th>file</th><th>used by</th></tr></thead><tbody>",
+        ]
+        out += [
+            f"<tr><td><code>{escape(name)}</code></td><td><code>{escape(file)}</code></td><td>{escape(programs)}</td></tr>"
+            for name, file, programs in uses
+        ]
+        out.append("</tbody></table>")
     programs = {p.slug: p for p in report.programs}
     comparisons = (_html_comparison(report, programs[c.new], c) for c in report.comparisons)
     return wording.joined(chain([out], comparisons, [[*_html_drift(report), "</body>", "</html>"]]), strip=False)

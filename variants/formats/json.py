@@ -80,6 +80,7 @@ def _json_document(
             for p in report.programs
         ],
         "comparisons": comparisons,
+        "components": [{"name": u.name, "file": u.file, "programs": list(u.programs)} for u in report.components],
         "matrix": {
             "columns": list(report.columns),
             "rows": rows,

@@ -55,6 +55,11 @@ def pieces(report: Report, style: Style = plain) -> Iterator[str]:
         ]
         out.append(f"| {_md_code(row.section)} | {_md_code(row.id)} | " + " | ".join(shown) + " |")
     out.append("")
+    uses = wording.component_uses(report)
+    if uses:
+        out += ["### Components", "", "| component | file | used by |", "| --- | --- | --- |"]
+        out += [f"| {_md_code(name)} | {_md_code(file)} | {_md(programs)} |" for name, file, programs in uses]
+        out.append("")
     programs = {p.slug: p for p in report.programs}
     comparisons = (_md_comparison(report, programs[c.new], c) for c in report.comparisons)
     return wording.joined(chain([out], comparisons, [_md_drift(report)]), strip=True)

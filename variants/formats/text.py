@@ -19,6 +19,7 @@ _STATE_STYLE: dict[str, dict[str, Any]] = {
     model.REPLACED: {"fg": "yellow", "bold": True},
     model.ABSENT: {"fg": "red"},
     model.ONLY: {"fg": "green"},
+    model.SHARED: {"fg": "blue"},
 }
 _CATEGORY_STYLE: dict[str, dict[str, Any]] = {
     model.PROGRAM: {"fg": "cyan"},
@@ -79,6 +80,12 @@ def _text_matrix(report: Report, style: Style) -> list[str]:
             else:
                 parts.append(cell + " " * pad)
         out.append(("  " + "  ".join(parts)).rstrip())
+    uses = wording.component_uses(report)
+    if uses:
+        out += ["", style("Components", bold=True) + " (pieces programs share)"]
+        out += [
+            "  " + "  ".join(cell + " " * pad for cell, pad in row).rstrip() for row in _table([list(u) for u in uses])
+        ]
     return [*out, ""]
 
 

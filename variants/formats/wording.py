@@ -11,6 +11,7 @@ from ..diff.model import (
     ONLY,
     REPLACED,
     SAME,
+    SHARED,
     VARIABLES,
     Comparison,
     Drift,
@@ -67,6 +68,20 @@ def legend(report: Report) -> list[tuple[str, str]]:
         (REPLACED, "its text is replaced"),
         (ABSENT, "not on this page"),
         (ONLY, f"not in {other}"),
+        *([(SHARED, "added by a component, a piece shared by programs (below)")] if report.components else []),
+    ]
+
+
+def component_uses(report: Report) -> list[tuple[str, str, str]]:
+    """Each shared piece in words: its name, its file, and 'N programs: a, b'."""
+    return [
+        (
+            use.name,
+            use.file,
+            f"{len(use.programs)} program{'s' if len(use.programs) != 1 else ''}"
+            + (": " + ", ".join(use.programs) if use.programs else ""),
+        )
+        for use in report.components
     ]
 
 

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+from dataclasses import dataclass
+from functools import cached_property
 
 from ..problems import Loc, Problem
 from . import mojibake
 from .parsed import ParsedPage, parse_page
-from .registry import ERROR, WARNING, finding, page_rule, run
+from .registry import ERROR, PAGE, WARNING, finding, page_rule, run
 
 
-class LintedPage(NamedTuple):
-    """A page to lint: its text, where it is, its model, and where its ids are declared."""
+@dataclass(frozen=True)
+class LintedPage:
+    """A page to lint: its text, where it is, where its ids are declared; parsed when a rule asks."""
 
     text: str
     path: str
-    model: ParsedPage
     sources: dict[str, Loc]
+
+    @cached_property
+    def model(self) -> ParsedPage:
+        return parse_page(self.text, self.path)
 
     def origin(self, anchor: str) -> str:
         return f" (declared at {self.sources[anchor]})" if anchor in self.sources else ""
@@ -79,15 +84,15 @@ def toc_body(page: LintedPage) -> Iterator[Problem]:
 
 @page_rule("empty-answer", ERROR)
 def empty_answer(page: LintedPage) -> Iterator[Problem]:
-    """A question with no answer text."""
+    """A question with no answer text (nothing but line breaks and links back to the top)."""
     for heading in page.model.headings:
         if not heading.has_answer:
             yield finding(heading.loc, "empty-answer", f"question '{_plain(heading.text)}' has no answer")
 
 
-@page_rule("template-leftover", ERROR)
+@page_rule("template-leftover", WARNING)
 def template_leftover(page: LintedPage) -> Iterator[Problem]:
-    """Template syntax (`{{`, `{%` or `{#`) left in a generated page."""
+    """Template syntax (`{{`, `{%` or `{#`) left in a generated page (a bug, unless the page means it)."""
     for match in re.finditer(r"\{\{|\{%|\{#", page.text):
         line, col = _line_col(page.text, match.start())
         message = f"template syntax '{match.group()}' left in the page"
@@ -101,12 +106,15 @@ def mis_encoded_page(page: LintedPage) -> list[Problem]:
 
 
 def lint_page(
-    text: str, path: str, sources: dict[str, Loc] | None = None, skip: frozenset[str] = frozenset()
+    text: str,
+    path: str,
+    sources: dict[str, Loc] | None = None,
+    skip: frozenset[str] = frozenset(),
+    build: bool | None = None,
 ) -> list[Problem]:
-    """Every finding in one generated Markdown page; ``sources`` maps ids to where they are declared;
-    the rules in ``skip`` are not run."""
-    page = LintedPage(text, path, parse_page(text, path), sources or {})
-    return sorted(run("page", page, skip))
+    """The findings in one generated Markdown page; ``sources`` maps ids to where they are declared;
+    ``build`` picks the checks the build runs (True), the others (False) or all (None)."""
+    return sorted(run(PAGE, LintedPage(text, path, sources or {}), skip, build))
 
 
 __all__ = [

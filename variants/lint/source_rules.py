@@ -1,71 +1,95 @@
-"""The rules for the sources: texts, keys that do nothing, and the schema copy in base/."""
+"""The rules for the sources: texts, keys that do nothing, and the schema copy in base/.
+
+Each source rule looks at one document (base/content.yml, a component, an
+override) with what it needs to judge it; project rules look at the project
+once. The build runs the error-level ones on every file it reads, so build and
+check agree on what is an error; check adds the warnings.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
+from jinja2.sandbox import SandboxedEnvironment
 
-from ..pipeline.build import Build
-from ..pipeline.model import Page
+from ..pipeline.model import Entry, Page
+from ..pipeline.render import Renderer
 from ..problems import Loc, Problem, VariantsError
 from ..source import fields
 from ..source.fields import ID, PAGE, QUESTIONS, SECTION
 from ..source.files import read_bytes
-from ..source.project import SCHEMA_FILE, Override
-from ..source.schema import override_schema_text
+from ..source.project import SCHEMA_FILE, Project
+from ..source.schema import PROGRAM, override_schema_text
 from ..source.yamldoc import Doc, Path_
 from . import mojibake
-from .registry import ERROR, WARNING, finding, source_rule
+from .registry import ERROR, WARNING, finding, project_rule, source_rule
 
-PROGRAM = "program"
-_ANSWER = "answer"
+CONTENT, COMPONENT, OVERRIDE = "content", "component", "override"
+_QUESTION = fields.headline(fields.QUESTION)
+_ANSWER = next(k.name for k in fields.at(fields.QUESTION) if k.required_to_add and k.name != _QUESTION)
 _READ_AS = fields.read_names()
 _ENTRY_KEYS = frozenset(k.name for level in (SECTION, fields.QUESTION) for k in fields.values(level))
 _PAGE_KEYS = tuple(k.name for k in fields.values(PAGE))
 _MAPS = frozenset(k.name for k in fields.values(PAGE) if k.kind == "map")
 _REMOVE = fields.removal().name
+_TEXTS = fields.text_keys()
+# What a page shows that is no answer text: line breaks, link tags, a link back to the top.
+_NO_TEXT = re.compile(r"</?br\s*/?>|</?a\b[^>]*>|\[[^\]\n]*\]\(#top\)", re.IGNORECASE)
 
 
-@dataclass
-class Sources:
-    """What the source rules look at: the built project, and the documents it was built from."""
+@dataclass(frozen=True)
+class SourceDoc:
+    """One source document to lint, and what its rules need to judge it."""
 
-    build: Build
+    doc: Doc
+    kind: str  # content | component | override
+    project: Project
+    base: Page
+    renderer: Renderer
+    reads: frozenset[str]  # every name the page template and layouts read
+    page: Page | None = None  # an override's merged page, where it merged
+    base_reads: BaseReads | None = None  # what each base entry's texts read, worked out once per build
 
-    @property
-    def overrides(self) -> list[Override]:
-        """The usable override files, in build order."""
-        return [p.override for p in self.build.programs if p.override is not None]
 
-    @property
-    def docs(self) -> list[Doc]:
-        return [self.build.project.content, *(o.doc for o in self.overrides)]
+class BaseReads:
+    """The variables each entry of the base reads, worked out once: a program's page reuses
+    most base entries as they are, and only its own need reading again."""
 
-    @cached_property
-    def pages(self) -> dict[str, Page]:
-        """The merged page of each override that merged, by override file."""
-        return {page.source: page for page in self.build.pages}
+    def __init__(self, base: Page, renderer: Renderer) -> None:
+        self.entries = {e.id: (e, _entry_reads(e, renderer)) for s in base.sections for e in [s, *s.children]}
 
-    @cached_property
-    def template_reads(self) -> set[str]:
-        """Every top-level name and attribute the page template and layouts read."""
-        from jinja2 import meta
+    def of(self, entry: Entry, renderer: Renderer) -> frozenset[str]:
+        known = self.entries.get(entry.id)
+        return known[1] if known is not None and known[0] is entry else _entry_reads(entry, renderer)
 
-        reads: set[str] = set()
-        env = self.build.renderer.page_env
-        for source in self.build.project.templates.values():
-            try:
-                ast = env.parse(source)
-            except TemplateSyntaxError:  # reported by the build, with its line
-                continue
-            reads |= meta.find_undeclared_variables(ast)
-            reads |= {node.attr for node in ast.find_all(nodes.Getattr)}
-            reads |= {str(node.arg.value) for node in ast.find_all(nodes.Getitem) if isinstance(node.arg, nodes.Const)}
-        return reads
+
+def _entry_reads(entry: Entry, renderer: Renderer) -> frozenset[str]:
+    texts = renderer.texts
+    found: set[str] = set()
+    for key, value in entry.values.items():
+        if key in _TEXTS and isinstance(value, str):
+            found |= texts.reads(value)
+    return frozenset(found)
+
+
+def template_reads(templates: dict[str, str], env: SandboxedEnvironment) -> frozenset[str]:
+    """Every top-level name and attribute the page template and layouts read."""
+    from jinja2 import meta
+
+    reads: set[str] = set()
+    for source in templates.values():
+        try:
+            ast = env.parse(source)
+        except TemplateSyntaxError:  # reported by the build, with its line
+            continue
+        reads |= meta.find_undeclared_variables(ast)
+        reads |= {node.attr for node in ast.find_all(nodes.Getattr)}
+        reads |= {str(node.arg.value) for node in ast.find_all(nodes.Getitem) if isinstance(node.arg, nodes.Const)}
+    return frozenset(reads)
 
 
 def _strings(data: Any) -> Iterator[tuple[Path_, str]]:
@@ -77,119 +101,116 @@ def _strings(data: Any) -> Iterator[tuple[Path_, str]]:
             yield (PROGRAM, name), value
 
 
-def _entry_id(doc: Doc, path: Path_) -> str:
-    entry = doc.data
-    for step in path[:-1]:
-        entry = entry[step]
-    return str(entry.get(ID, "?")) if isinstance(entry, dict) else "?"
-
-
 @source_rule(mojibake.RULE, WARNING)
-def mis_encoded_source(sources: Sources) -> Iterator[Problem]:
+def mis_encoded_source(source: SourceDoc) -> Iterator[Problem]:
     """Text decoded with the wrong encoding, such as `â€™` for `’`."""
-    for doc in sources.docs:
-        for path, text in _strings(doc.data):
-            loc = doc.loc(path)
-            yield from mojibake.text_findings(text, lambda offset, loc=loc, text=text: loc.inside(text, offset))  # type: ignore[misc]
+    doc = source.doc
+    for path, text in _strings(doc.data):
+        loc = doc.loc(path)
+        yield from mojibake.text_findings(text, lambda offset, loc=loc, text=text: loc.inside(text, offset))  # type: ignore[misc]
 
 
 @source_rule("empty-answer", ERROR)
-def empty_source_answer(sources: Sources) -> Iterator[Problem]:
-    """A question with no answer text."""
-    for doc in sources.docs:
-        for path, text in fields.walk_texts(doc.data):
-            if path[-1] == _ANSWER and not text.strip():
-                message = f"the answer of question '{_entry_id(doc, path)}' is empty"
-                yield finding(doc.loc(path), "empty-answer", message)
+def empty_source_answer(source: SourceDoc) -> Iterator[Problem]:
+    """A question with no answer text (nothing but line breaks and links back to the top)."""
+    doc = source.doc
+    merged = {q.id: q for q in (source.page or source.base).questions()}
+    for path, entry in fields.entries(doc.data):
+        answer, question = entry.get(_ANSWER), entry.get(_QUESTION)
+        if not isinstance(answer, str) or _NO_TEXT.sub("", answer).strip():
+            continue
+        if question is None and entry.get(ID) in merged:  # a patch: the question it inherits
+            question = merged[entry[ID]].get(_QUESTION)
+        if question is None or (isinstance(question, str) and question.strip()):  # an entry with no question is none
+            message = f"the answer of question '{entry.get(ID, '?')}' is empty"
+            yield finding(doc.loc((*path, _ANSWER)), "empty-answer", message)
 
 
 @source_rule("unused-key", ERROR)
-def unused_key(sources: Sources) -> Iterator[Problem]:
+def unused_key(source: SourceDoc) -> Iterator[Problem]:
     """A key or program variable that no template or text reads: it would silently do nothing."""
-    reads = sources.template_reads
-    for doc in sources.docs:
-        for name in _PAGE_KEYS:
-            if name in doc.data and _READ_AS.get(name, name) not in reads:
-                yield finding(doc.key_loc((name,)), "unused-key", f"'{name}' is set but no template reads it")
-        for path, entry in fields.entries(doc.data):
-            for name in entry:
-                if name in _ENTRY_KEYS and _READ_AS.get(name, name) not in reads:
-                    yield finding(doc.key_loc((*path, name)), "unused-key", f"'{name}' is set but no template reads it")
-    project = sources.build.project
-    texts = sources.build.renderer.texts
-    defaults = [str(spec["default"]) for spec in project.variables.values() if spec and "default" in spec]
-    for override in sources.overrides:
-        page = sources.pages.get(override.path)
-        if page is None:
-            continue
-        used = set(reads).union(*(texts.reads(t) for t in [*defaults, *_page_texts(page)]))
-        for name in page.program_locs:
-            if name not in used:
-                message = f"program variable '{name}' is set but no text reads it"
-                yield finding(override.doc.key_loc((PROGRAM, name)), "unused-key", message)
-
-
-_TEXTS = fields.text_keys()
+    reads, doc = source.reads, source.doc
+    for name in _PAGE_KEYS:
+        if name in doc.data and _READ_AS.get(name, name) not in reads | {fields.APPLIED}:
+            yield finding(doc.key_loc((name,)), "unused-key", f"'{name}' is set but no template reads it")
+    for path, entry in fields.entries(doc.data):
+        for name in entry:
+            if name in _ENTRY_KEYS and _READ_AS.get(name, name) not in reads:
+                yield finding(doc.key_loc((*path, name)), "unused-key", f"'{name}' is set but no template reads it")
+    page = source.page
+    if page is None or source.kind != OVERRIDE:
+        return
+    renderer = source.renderer
+    variables = source.project.variables
+    defaults = [str(spec["default"]) for spec in variables.values() if spec and "default" in spec]
+    used = set(reads).union(
+        *(renderer.texts.reads(t) for t in [*defaults, *page.variables.values(), *_page_texts(page)])
+    )
+    known = source.base_reads or BaseReads(source.base, renderer)
+    for section in page.sections:
+        for item in [section, *section.children]:
+            used |= known.of(item, renderer)
+    for name in doc.data.get(PROGRAM) or {}:
+        if name in variables and name not in used:
+            message = f"program variable '{name}' is set but no text reads it"
+            yield finding(doc.key_loc((PROGRAM, name)), "unused-key", message)
 
 
 def _page_texts(page: Page) -> Iterator[str]:
+    """The page-level texts (an entry's are read by ``BaseReads``)."""
     for value in page.values.values():
         if isinstance(value, dict):
             yield from (str(v) for v in value.values())
         elif isinstance(value, str):
             yield value
-    for section in page.sections:
-        for entry in [section, *section.children]:
-            yield from (v for k, v in entry.values.items() if k in _TEXTS and isinstance(v, str))
 
 
 @source_rule("no-op", WARNING)
-def no_op(sources: Sources) -> Iterator[Problem]:
+def no_op(source: SourceDoc) -> Iterator[Problem]:
     """An override entry that changes nothing (same value as the base, or the default)."""
-    base = sources.build.base
+    if source.kind == CONTENT:
+        return
+    base, doc = source.base, source.doc
     known = {e.id: e for s in base.sections for e in [s, *s.children]}
-    for override in sources.overrides:
-        doc = override.doc
-        for name in _PAGE_KEYS:
-            if name in _MAPS:
-                for key, value in (doc.data.get(name) or {}).items():
-                    if base.values.get(name, {}).get(key) == value:
-                        message = f"front-matter '{key}' is the same as the base"
-                        yield finding(doc.key_loc((name, key)), "no-op", message)
-            elif name in doc.data and base.values.get(name) == doc.data[name]:
-                yield finding(doc.key_loc((name,)), "no-op", f"'{name}' is the same as the base")
-        for path, patch in fields.entries(doc.data):
-            entry = known.get(patch[ID])
-            if entry is None or patch.get(_REMOVE):
-                continue
-            if set(patch) <= {ID, QUESTIONS} and not patch.get(QUESTIONS):
-                yield finding(doc.loc(path), "no-op", f"entry '{patch[ID]}' changes nothing")
-            for name, value in patch.items():
-                if name in entry.values and entry.values[name] == value:
-                    message = f"'{name}' of '{patch[ID]}' is the same as the base"
-                    yield finding(doc.key_loc((*path, name)), "no-op", message)
-        yield from _default_variables(sources, override)
+    for name in _PAGE_KEYS:
+        if name in _MAPS:
+            for key, value in (doc.data.get(name) or {}).items():
+                if base.values.get(name, {}).get(key) == value:
+                    message = f"front-matter '{key}' is the same as the base"
+                    yield finding(doc.key_loc((name, key)), "no-op", message)
+        elif name in doc.data and base.values.get(name) == doc.data[name]:
+            yield finding(doc.key_loc((name,)), "no-op", f"'{name}' is the same as the base")
+    for path, patch in fields.entries(doc.data):
+        entry = known.get(patch[ID])
+        if entry is None or patch.get(_REMOVE):
+            continue
+        if set(patch) <= {ID, QUESTIONS} and not patch.get(QUESTIONS):
+            yield finding(doc.loc(path), "no-op", f"entry '{patch[ID]}' changes nothing")
+        for name, value in patch.items():
+            if name in entry.values and entry.values[name] == value:
+                message = f"'{name}' of '{patch[ID]}' is the same as the base"
+                yield finding(doc.key_loc((*path, name)), "no-op", message)
+    yield from _default_variables(source)
 
 
-def _default_variables(sources: Sources, override: Override) -> Iterator[Problem]:
+def _default_variables(source: SourceDoc) -> Iterator[Problem]:
     """Program variables an override sets to what their default gives anyway."""
-    page = sources.pages.get(override.path)
+    page, doc = source.page, source.doc
     if page is None:
         return
-    renderer = sources.build.renderer
-    for name, spec in sources.build.project.variables.items():
-        if name in page.variables and spec and "default" in spec:
+    for name, spec in source.project.variables.items():
+        if name in (doc.data.get(PROGRAM) or {}) and spec and "default" in spec:
             without = {k: v for k, v in page.variables.items() if k != name}
-            if renderer.text(str(spec["default"]), Loc(""), without, []) == page.variables[name]:
+            if source.renderer.text(str(spec["default"]), Loc(""), without, []) == page.variables[name]:
                 message = f"program variable '{name}' is the same as its default"
-                yield finding(override.doc.key_loc((PROGRAM, name)), "no-op", message)
+                yield finding(doc.key_loc((PROGRAM, name)), "no-op", message)
 
 
-@source_rule("schema-stale", WARNING)
-def schema_stale(sources: Sources) -> Iterator[Problem]:
+@project_rule("schema-stale", WARNING)
+def schema_stale(project: Project) -> Iterator[Problem]:
     """`base/override.schema.json` differs from this version's schema."""
     try:
-        raw = read_bytes(sources.build.project.root / SCHEMA_FILE, SCHEMA_FILE, missing_ok=True)
+        raw = read_bytes(project.root / SCHEMA_FILE, SCHEMA_FILE, missing_ok=True)
     except VariantsError as exc:
         yield from exc.problems
         return
@@ -197,4 +218,16 @@ def schema_stale(sources: Sources) -> Iterator[Problem]:
         yield finding(Loc(SCHEMA_FILE), "schema-stale", "differs from this version's schema", "write-schema")
 
 
-__all__ = ["PROGRAM", "Sources", "empty_source_answer", "mis_encoded_source", "no_op", "schema_stale", "unused_key"]
+__all__ = [
+    "COMPONENT",
+    "CONTENT",
+    "OVERRIDE",
+    "BaseReads",
+    "SourceDoc",
+    "empty_source_answer",
+    "mis_encoded_source",
+    "no_op",
+    "schema_stale",
+    "template_reads",
+    "unused_key",
+]

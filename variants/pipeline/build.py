@@ -14,10 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
+from ..lint.page_rules import lint_page
+from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
+from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
 from ..problems import Loc, Problem, VariantsError, error
 from ..source import fields
 from ..source.names import check_output_name
 from ..source.project import Override, Project, load_project
+from ..source.schema import OUTPUT
+from .layers import chain
 from .merge import base_page, resolve
 from .model import Page
 from .pool import map_items
@@ -53,6 +58,7 @@ class Build:
     base: Page
     programs: list[Program]
     renderer: Renderer  # the one that rendered the pages, its caches warm
+    reads: frozenset[str] = frozenset()  # the names the page template and layouts read
     problems: list[Problem] = field(default_factory=list)  # every problem, sorted
 
     @property
@@ -85,33 +91,60 @@ def text_problems(renderer: Renderer, project: Project, override: Override) -> l
     return problems
 
 
-def _program(project: Project, base: Page, renderer: Renderer, slug: str, rel: str, keep: bool) -> Program:
+_PAGE_CHECKS_IN_BUILD = any(PAGE in rule.in_build for rule in RULES.values())
+
+
+class _Shared(NamedTuple):
+    """What every program's build reads: made once, inherited by forked workers."""
+
+    project: Project
+    base: Page
+    renderer: Renderer
+    reads: frozenset[str]  # the names the page template and layouts read
+    base_reads: BaseReads  # what each base entry reads
+    out_name: str  # how problems name the output folder
+    keep: bool  # keep each program's page and override (for check and diff)
+
+
+def _base_findings(shared: _Shared) -> list[Problem]:
+    """The build's lint of base/: its content and components, each once."""
+    project = shared.project
+    docs = [(project.content, CONTENT), *((doc, COMPONENT) for doc in project.components.values())]
+    subjects = (SourceDoc(doc, kind, project, shared.base, shared.renderer, shared.reads) for doc, kind in docs)
+    return [p for subject in subjects for p in run(SOURCE, subject, build=True)] + run(PROJECT, project, build=True)
+
+
+def _program(shared: _Shared, slug: str, rel: str) -> Program:
     """One program from its file to its page. A file that cannot be merged (bad shape, bad
     references) still has its texts checked, so one run reports every problem of the file."""
+    project, renderer = shared.project, shared.renderer
     loaded = project.load(slug, rel)
     override = loaded.override
     if override is None:
         return Program(slug, rel, None, loaded.problems, Loc(rel))
-    kept = override if keep and override.usable else None
+    kept = override if shared.keep and override.usable else None
     problems = list(loaded.problems)
     page: Page | None = None
     if override.usable:
         try:
-            page = resolve(project, override, base)
+            page = resolve(project, chain(project, override), shared.base, slug)
         except VariantsError as exc:
             problems.extend(exc.problems)
     if page is None:
         problems += text_problems(renderer, project, override)
         return Program(slug, rel, None, problems, Loc(rel), override=kept)
-    where = page.locs.get("output", Loc(rel))
-    done = Program(slug, rel, None, [], where, page if keep else None, kept)
+    subject = SourceDoc(override.doc, OVERRIDE, project, shared.base, renderer, shared.reads, page, shared.base_reads)
+    where = page.locs.get(OUTPUT, Loc(rel))
+    done = Program(slug, rel, None, run(SOURCE, subject, build=True), where, page if shared.keep else None, kept)
     bad = check_output_name(page.output, where)
     if bad:
-        return done._replace(problems=[bad])
+        return done._replace(problems=[*done.problems, bad])
     try:
-        return done._replace(output=Output(page.output, renderer.render(page), rel))
+        text = renderer.render(page)
     except VariantsError as exc:
-        return done._replace(problems=exc.problems)
+        return done._replace(problems=[*done.problems, *exc.problems])
+    found = lint_page(text, f"{shared.out_name}/{page.output}", build=True) if _PAGE_CHECKS_IN_BUILD else []
+    return done._replace(output=Output(page.output, text, rel), problems=[*done.problems, *found])
 
 
 def _claims(programs: list[Program]) -> list[Problem]:
@@ -133,7 +166,7 @@ def _claims(programs: list[Program]) -> list[Problem]:
     return problems
 
 
-def build(root: Path, jobs: int | None = None, keep_pages: bool = False) -> Build:
+def build(root: Path, jobs: int | None = None, keep_pages: bool = False, out_name: str = "out") -> Build:
     """Load the project at ``root`` and build every program in memory.
 
     Raises only when base/ itself cannot be loaded or merged (nothing can be
@@ -143,13 +176,17 @@ def build(root: Path, jobs: int | None = None, keep_pages: bool = False) -> Buil
     project = load_project(root)
     base = base_page(project)  # problems of base/ once, here, not once per worker
     renderer = Renderer(project)
-    programs = map_items(
-        lambda item: _program(project, base, renderer, item[0], item[1], keep_pages), project.programs, jobs
-    )
-    problems = [*project.name_problems, *(p for program in programs for p in program.problems)]
+    reads = template_reads(project.templates, renderer.page_env)
+    shared = _Shared(project, base, renderer, reads, BaseReads(base, renderer), out_name, keep_pages)
+    programs = map_items(lambda item: _program(shared, *item), project.programs, jobs)
+    problems = [
+        *project.name_problems,
+        *_base_findings(shared),
+        *(p for program in programs for p in program.problems),
+    ]
     if not problems:  # which files collide is known only once every output is
         problems = _claims(programs)
-    return Build(project, base, programs, renderer, sorted(set(problems)))
+    return Build(project, base, programs, renderer, reads, sorted(set(problems)))
 
 
 def render_project(root: Path, jobs: int | None = None) -> list[Output]:

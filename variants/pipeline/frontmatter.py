@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -25,9 +26,10 @@ def _writes_unquoted(text: str) -> bool:
     return bool(_PLAIN.fullmatch(text)) and "  " not in text and _resolve(text) == _STR_TAG
 
 
-def dump_front_matter(values: dict[str, str]) -> str:
-    """The front matter as YAML: simple values written directly, the rest by PyYAML (quoted as needed)."""
-    if all(_writes_unquoted(key) and _writes_unquoted(value) for key, value in values.items()):
+def dump_front_matter(values: dict[str, Any]) -> str:
+    """The front matter as YAML: simple texts written directly, the rest by PyYAML (quoted as needed;
+    true, 3 or a list written as those types)."""
+    if all(isinstance(v, str) and _writes_unquoted(k) and _writes_unquoted(v) for k, v in values.items()):
         return "".join(f"{key}: {value}\n" for key, value in values.items())
     return yaml.dump(
         values, Dumper=DUMPER, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False

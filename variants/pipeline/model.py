@@ -7,6 +7,7 @@ from typing import Any
 
 from ..problems import Loc
 from ..source import fields
+from ..source.edits import Edit
 
 
 @dataclass
@@ -19,7 +20,9 @@ class Entry:
     locs: dict[str, Loc]
     loc: Loc  # where the entry is declared (in the base, or the override that added it)
     children: list[Entry] = field(default_factory=list)
-    added_by: str | None = None  # the override file that added it, if any
+    added_by: str | None = None  # the override or component file that added it, if any
+    edits: dict[str, tuple[Edit, ...]] = field(default_factory=dict)  # key -> the partial edits that made its value
+    moved_by: Loc | None = None  # where a layer moved it out of its section, if one did
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -37,6 +40,8 @@ class Page:
     locs: dict[str, Loc]
     sections: list[Entry]
     program_locs: dict[str, Loc] = field(default_factory=dict)
+    edits: dict[str, tuple[Edit, ...]] = field(default_factory=dict)  # page key -> the partial edits of its value
+    layers: tuple[str, ...] = ()  # the files applied over the base, in order (components, parents, its own)
 
     def questions(self) -> list[Entry]:
         """Every question in body order."""

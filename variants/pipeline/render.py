@@ -8,7 +8,7 @@ layouts render in Jinja's sandbox with undefined names as errors.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
@@ -26,6 +26,7 @@ _PAGE = tuple(k for k in fields.values(PAGE))
 _SECTION = tuple(k for k in fields.values(SECTION) if k.role != fields.ORDER)
 _QUESTION = tuple(k for k in fields.values(QUESTION) if k.role != fields.ORDER)
 TOC = "toc"  # a section's questions in table-of-contents order, in the template's context
+_FINAL_NEWLINE = next(k.name for k in _PAGE if k.read_as == fields.APPLIED and k.kind == "bool")
 
 
 class Renderer:
@@ -74,14 +75,43 @@ class Renderer:
         return self.texts.render(source, loc, context, problems)
 
     def variables(self, page: Page, problems: list[Problem]) -> dict[str, str]:
-        """The program's variables, with base defaults rendered for those it does not set."""
-        values = dict(page.variables)
+        """The program's variables: each value (set by the program, or the base's default) is a
+        template over the others, rendered in the order they need each other."""
         settings = self.project.settings
+        sources = {
+            name: (value, page.program_locs.get(name, Loc(page.source))) for name, value in page.variables.items()
+        }
         for name, spec in self.project.variables.items():
-            if name not in values and spec and "default" in spec:
-                loc = settings.loc(("variables", name, "default"))
-                values[name] = self.text(str(spec["default"]), loc, values, problems)
-        return values
+            if name not in sources and spec and "default" in spec:
+                sources[name] = (str(spec["default"]), settings.loc(("variables", name, "default")))
+        done: dict[str, str] = {}
+        for name in sources:
+            self._variable(name, sources, done, [], problems)
+        return done
+
+    def _variable(
+        self,
+        name: str,
+        sources: dict[str, tuple[str, Loc]],
+        done: dict[str, str],
+        path: list[str],
+        problems: list[Problem],
+    ) -> None:
+        if name in done:
+            return
+        if name in path:
+            circle = " → ".join([*path[path.index(name) :], name])
+            problems.append(
+                error(sources[name][1], f"program variables use each other in a circle: {circle}", "variable")
+            )
+            done.update(dict.fromkeys(path, ""))
+            return
+        source, loc = sources[name]
+        needed = sorted(self.texts.reads(source) & sources.keys())
+        for other in needed:
+            self._variable(other, sources, done, [*path, name], problems)
+        if name not in done:
+            done[name] = self.text(source, loc, {other: done[other] for other in needed}, problems)
 
     def context(self, page: Page) -> dict[str, Any]:
         """What the page template sees: the variables, the page's values, the sections."""
@@ -94,8 +124,11 @@ class Renderer:
         values: dict[str, Any] = {}
         for row in _PAGE:
             value = page.values.get(row.name, row.default)
-            if row.kind == "map":
-                rendered = {k: text(str(v), page.locs[map_loc_key(row.name, k)]) for k, v in value.items()}
+            if row.kind == "map":  # texts are templates; other YAML values are written as their type
+                rendered = {
+                    k: text(v, page.locs[map_loc_key(row.name, k)]) if isinstance(v, str) else v
+                    for k, v in value.items()
+                }
                 values[row.name] = dump_front_matter(rendered)
             elif row.template:
                 values[row.name] = text(value, page.locs.get(row.name, Loc(page.source)))
@@ -108,11 +141,13 @@ class Renderer:
 
     def render(self, page: Page) -> str:
         """The page's final text."""
-        return self._render_page(self.context(page))
+        context = self.context(page)
+        text = self._render_page(context)
+        return text if context[_FINAL_NEWLINE] else text.removesuffix("\n")
 
     def _section(self, section: Entry, page: dict[str, Any], text: Any) -> dict[str, Any]:
-        questions = {q.id: _entry(q, _QUESTION, page, text) for q in section.children}
-        context = _entry(section, _SECTION, page, text)
+        questions = {q.id: _entry(q, _PLANS[QUESTION], page, text) for q in section.children}
+        context = _entry(section, _PLANS[SECTION], page, text)
         context[QUESTIONS] = list(questions.values())
         context[TOC] = [questions[q.id] for q in toc_order(section)]
         return context
@@ -131,20 +166,51 @@ class Renderer:
             raise VariantsError(error(_template_loc(exc, name), message, "template")) from None
 
 
-def _entry(entry: Entry, rows: tuple[fields.Key, ...], page: dict[str, Any], text: Any) -> dict[str, Any]:
-    """A section's or question's values as templates see them: rendered, defaults filled in."""
+class _Plan(NamedTuple):
+    """How a row's value gets into the context, worked out once: a template or not, and its default
+    as a literal, another key of the entry ("=key") or a key of the page ("=page.key")."""
+
+    name: str
+    template: bool
+    literal: Any
+    from_entry: str
+    from_page: str
+
+
+def _plans(rows: tuple[fields.Key, ...]) -> tuple[_Plan, ...]:
+    plans = []
+    for row in rows:
+        default = row.default
+        ref = default[1:] if isinstance(default, str) and default.startswith("=") else ""
+        page = ref.removeprefix("page.") if ref.startswith("page.") else ""
+        plans.append(_Plan(row.name, row.template, None if ref else default, "" if page else ref, page))
+    return tuple(plans)
+
+
+_PLANS = {SECTION: _plans(_SECTION), QUESTION: _plans(_QUESTION)}
+
+
+def _entry(entry: Entry, plans: tuple[_Plan, ...], page: dict[str, Any], text: Any) -> dict[str, Any]:
+    """A section's or question's values as templates see them: rendered, defaults filled in
+    (the same as ``fields.default_of`` gives, computed from plans made once)."""
     values, locs = entry.values, entry.locs
     context: dict[str, Any] = {ID: entry.id}
     unset = []
-    for row in rows:
-        if row.name not in values:
-            unset.append(row)
-        elif row.template:
-            context[row.name] = text(values[row.name], locs.get(row.name, entry.loc))
+    for plan in plans:
+        name = plan.name
+        if name not in values:
+            unset.append(plan)
+        elif plan.template:
+            context[name] = text(values[name], locs.get(name, entry.loc))
         else:
-            context[row.name] = values[row.name]
-    for row in unset:
-        context[row.name] = fields.default_of(row, context, page)
+            context[name] = values[name]
+    for plan in unset:
+        if plan.from_entry:
+            context[plan.name] = context.get(plan.from_entry)
+        elif plan.from_page:
+            context[plan.name] = page.get(plan.from_page)
+        else:
+            context[plan.name] = plan.literal
     return context
 
 

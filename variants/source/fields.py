@@ -15,6 +15,7 @@ directives first, long texts last.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any, NamedTuple
 
 PAGE, SECTION, QUESTION = "page", "section", "question"
@@ -31,6 +32,7 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 VAR_PATTERN = r"^(?!(?:true|false|none|True|False|None)$)[A-Za-z_][A-Za-z0-9_]*$"
 
 ID, QUESTIONS, SECTIONS = "id", "questions", "sections"
+APPLIED = "*"  # read_as of a key the renderer applies itself, whatever the template reads
 LAYOUT = "layout"  # names a file in base/layouts/, which layout(q) renders the question with
 ANCHOR = "anchor"  # the body anchor a question's table-of-contents link must reach
 
@@ -47,7 +49,7 @@ class Key(NamedTuple):
     default: Any = None  # what the page shows when unset; "=KEY" is that key's value ("=page.KEY" the page's)
     label: str = ""  # how the report names it; the key itself when empty
     required_to_add: bool = False  # an entry an override adds must set it
-    read_as: str = ""  # the name a template reads it by, where that is not its own
+    read_as: str = ""  # the name a template reads it by, where that is not its own; "*" when the renderer applies it
     offset: int = 0  # for placing keys: 0 puts the entry before its target, 1 after
     minimum: int | None = None  # for int
     override_only: bool = False
@@ -59,6 +61,17 @@ class Key(NamedTuple):
         return self.label or self.name
 
 
+def _spacing(name: str, where: str, default: int) -> tuple[Key, Key]:
+    """A spacing setting: the page's default, and a question's own."""
+    what = f"blank lines {where}"
+    return (
+        Key(name, (PAGE,), "int", f"Blank lines written {where}, on every question.", role=FORMATTING,
+            label=what, default=default, minimum=0),
+        Key(name, (QUESTION,), "int", f"Blank lines written {where} (default: the page's).", role=FORMATTING,
+            label=what, default=f"=page.{name}", minimum=0),
+    )  # fmt: skip
+
+
 KEYS: tuple[Key, ...] = (
     Key(ID, (SECTION, QUESTION), "id", "Stable id: the merge key; a question's id is also its link target.",
         role=STRUCTURE, required=True),
@@ -68,8 +81,12 @@ KEYS: tuple[Key, ...] = (
         role=DIRECTIVE, offset=0, override_only=True),
     Key("remove", (SECTION, QUESTION), "bool", "Remove the base entry with this id from this program's page.",
         role=DIRECTIVE, override_only=True),
-    Key("front_matter", (PAGE,), "map", "Front-matter keys and their values (template text), in order.",
-        template=True, label="front matter", default={}),
+    Key("before_front_matter", (PAGE,), "text", "Text written before the front matter (template text).",
+        template=True, role=FORMATTING, label="text before the front matter", default=""),
+    Key("front_matter", (PAGE,), "map", "Front-matter keys and their values, in order: template text, or a YAML"
+        " value (true, 3, a list) written as that type.", template=True, label="front matter", default={}),
+    Key("front_matter_spacing", (PAGE,), "int", "Blank lines written after the front matter.", role=FORMATTING,
+        label="blank lines after the front matter", default=0, minimum=0),
     Key("title", (PAGE,), "text", "The page's H1 heading (template text).", template=True, default=""),
     Key("title", (SECTION,), "text", "The section's heading in the table of contents (template text).",
         template=True, default="", required_to_add=True),
@@ -80,10 +97,16 @@ KEYS: tuple[Key, ...] = (
         label="separator line", default=""),
     Key("rule", (QUESTION,), "text", "The separator line written above this question (default: the page's rule).",
         template=True, role=FORMATTING, label="separator line", default="=page.rule"),
-    Key("toc_end", (PAGE,), "text", "Text written on the line after the table of contents.", template=True,
+    *_spacing("rule_spacing", "before the separator line", 0),
+    *_spacing("heading_spacing", "before the question's heading", 1),
+    *_spacing("answer_spacing", "between the question's heading and its answer", 1),
+    *_spacing("top_link_spacing", "between the answer and the link back to the top", 1),
+    Key("toc_end", (PAGE,), "text", "Text written at the end of the table of contents.", template=True,
         role=FORMATTING, label="text after the table of contents", default=""),
-    Key("footer", (PAGE,), "text", "Text written after the last question, up to the end of the file.", template=True,
+    Key("footer", (PAGE,), "text", "Text written after the last question (empty: nothing).", template=True,
         role=FORMATTING, default=""),
+    Key("final_newline", (PAGE,), "bool", "Whether the page ends with a line break (false: the last one is"
+        " left out).", role=FORMATTING, label="line break at the end of the page", default=True, read_as=APPLIED),
     Key("toc_spacing", (SECTION,), "int", "Blank lines written before this section's heading in the table of contents.",
         role=FORMATTING, label="blank lines before its heading in the table of contents", default=1, minimum=0),
     Key("question", (QUESTION,), "text", "The question as the page body shows it (template text).", template=True,
@@ -103,71 +126,85 @@ KEYS: tuple[Key, ...] = (
 )  # fmt: skip
 
 
+@cache
 def at(level: str, *, base: bool = True) -> tuple[Key, ...]:
     """The keys of one level, in order; without the override-only ones for the base."""
     return tuple(k for k in KEYS if level in k.levels and (not base or not k.override_only))
 
 
+@cache
 def key(level: str, name: str) -> Key:
     """The row of ``name`` at ``level``."""
     return next(k for k in KEYS if level in k.levels and k.name == name)
 
 
+@cache
 def values(level: str) -> tuple[Key, ...]:
     """The keys whose values an entry (or the page) holds after merging: not ids, lists or directives."""
     return tuple(k for k in at(level) if k.role not in (STRUCTURE, DIRECTIVE))
 
 
+@cache
 def names(level: str, *roles: str) -> tuple[str, ...]:
     """The names of the keys of ``level`` with one of ``roles`` (every role when none is given)."""
     return tuple(k.name for k in at(level, base=False) if not roles or k.role in roles)
 
 
+@cache
 def directives() -> tuple[Key, ...]:
     """The keys that tell the merge what to do with an entry (remove, after, before)."""
     return tuple(k for k in KEYS if k.role == DIRECTIVE and SECTION in k.levels)
 
 
+@cache
 def placements() -> tuple[Key, ...]:
     """The directives that place an entry next to another (after, before)."""
     return tuple(k for k in directives() if k.kind == "id")
 
 
+@cache
 def removal() -> Key:
     """The directive that removes an entry."""
     return next(k for k in directives() if k.kind == "bool")
 
 
+@cache
 def toc_moves() -> tuple[Key, ...]:
     """The keys that move a question in its section's table of contents."""
     return tuple(k for k in KEYS if k.role == ORDER)
 
 
+@cache
 def headline(level: str) -> str:
     """The key whose text names an entry of ``level``: a section's title, a question's question."""
     return next(k.name for k in at(level) if k.template and k.required_to_add)
 
 
+@cache
 def text_keys() -> frozenset[str]:
     """Every key whose value is template text, at any level."""
     return frozenset(k.name for k in KEYS if k.template)
 
 
+@cache
 def labels() -> dict[str, str]:
     """How the report names each key."""
     return {k.name: k.what for k in KEYS if k.label}
 
 
+@cache
 def read_names() -> dict[str, str]:
     """For each key a template can read: the name it reads it by."""
     return {k.name: k.read_as or k.name for k in KEYS if k.role in (CONTENT, FORMATTING, ORDER)}
 
 
+@cache
 def formatting() -> frozenset[str]:
     """The keys whose differences are formatting, not content."""
     return frozenset(k.name for k in KEYS if k.role == FORMATTING)
 
 
+@cache
 def write_order() -> dict[str, int]:
     """The position of each key in a written file (the order of the rows)."""
     order: dict[str, int] = {}
@@ -211,7 +248,12 @@ _TEXTS = frozenset(k.name for k in KEYS if k.template and k.kind == "text")
 _MAPS = frozenset(k.name for k in KEYS if k.template and k.kind == "map")
 
 
+_EDIT_TEXTS = frozenset({"with", "append", "prepend"})  # the texts an edit writes (see source.edits)
+
+
 def _is_text(path: tuple[str | int, ...]) -> bool:
+    if path[-1] in _EDIT_TEXTS:  # an edit of a text: {answer: {append: ...}} or a list of edits
+        return any(step in _TEXTS for step in path[-3:-1])
     return path[-1] in _TEXTS or (len(path) > 1 and path[-2] in _MAPS)
 
 

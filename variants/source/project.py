@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..problems import Loc, Problem, VariantsError, error
 from .files import read_text
-from .schema import CONTENT, OVERRIDE, SETTINGS, Shape, validate
+from .schema import COMPONENT, CONTENT, OVERRIDE, SETTINGS, Shape, validate
 from .yamldoc import Doc, load_yaml
 
 SETTINGS_FILE = "base/variants.yml"
 CONTENT_FILE = "base/content.yml"
 SCHEMA_FILE = "base/override.schema.json"
+COMPONENTS_FOLDER = "base/components"
 LAYOUTS = "layouts/"
 LAYOUT_SUFFIX = ".md.j2"
 DEFAULT_TEMPLATE = "page.md.j2"
@@ -51,6 +53,12 @@ class Project:
     templates: dict[str, str]  # name relative to base/ -> source
     programs: tuple[tuple[str, str], ...]  # (slug, path) of each usable override file name, in build order
     name_problems: tuple[Problem, ...] = ()  # override files whose names cannot be used
+    components: dict[str, Doc] = field(default_factory=dict)  # name -> base/components/<name>.yml
+
+    @cached_property
+    def program_files(self) -> dict[str, str]:
+        """Program (slug) -> its override file."""
+        return dict(self.programs)
 
     @property
     def variables(self) -> dict[str, dict[str, Any]]:
@@ -109,8 +117,7 @@ def _load_templates(root: Path, problems: list[Problem]) -> dict[str, str]:
 
 def override_files(root: Path) -> list[Path]:
     """The override files, in name order (the order pages are built and reported in)."""
-    folder = root / "overrides"
-    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")], key=lambda p: p.name)
+    return yaml_files(root / "overrides")
 
 
 def load_project(root: Path) -> Project:
@@ -123,32 +130,48 @@ def load_project(root: Path) -> Project:
     settings = _load_checked(root, SETTINGS_FILE, SETTINGS, problems)
     content = _load_checked(root, CONTENT_FILE, CONTENT, problems)
     templates = _load_templates(root, problems)
+    components: dict[str, Doc] = {}
+    for name, rel in _yaml_names(root, COMPONENTS_FOLDER, problems):
+        component = _load_checked(root, rel, COMPONENT, problems)
+        if component is not None:
+            components[name] = component
     if settings is not None:
         name = str(settings.data.get("template", DEFAULT_TEMPLATE))
         if name not in templates and not any(p.loc.path == f"base/{name}" for p in problems):
             problems.append(error(settings.loc(("template",)), f"template 'base/{name}' not found", "reference"))
     if problems or settings is None or content is None:
         raise VariantsError(problems)
-    names, name_problems = _override_names(root)
-    return Project(root, settings, content, templates, tuple(names), tuple(name_problems))
+    name_problems: list[Problem] = []
+    names = _yaml_names(root, "overrides", name_problems)
+    return Project(root, settings, content, templates, tuple(names), tuple(name_problems), components)
 
 
-def _override_names(root: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
-    """(slug, path) of each usable override file name, and the problems of the others."""
+def is_component_file(path: str) -> bool:
+    """Whether a source path is a component's file."""
+    return path.startswith(COMPONENTS_FOLDER + "/")
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of a folder, in name order (the order pages are built and reported in)."""
+    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")], key=lambda p: p.name)
+
+
+def _yaml_names(root: Path, folder: str, problems: list[Problem]) -> list[tuple[str, str]]:
+    """(name, path) of each usable file name in ``folder``; problems for the others."""
     names: list[tuple[str, str]] = []
-    problems: list[Problem] = []
     seen: dict[str, str] = {}
-    for path in override_files(root):
-        rel = f"overrides/{path.name}"
+    what = "override" if folder == "overrides" else "component"
+    for path in yaml_files(root / folder):
+        rel = f"{folder}/{path.name}"
         slug = path.stem
         if not SLUG_PATTERN.fullmatch(slug):
-            problems.append(error(rel, "override file names must be lower-case letters, digits, '-' and '_'", "name"))
+            problems.append(error(rel, f"{what} file names must be lower-case letters, digits, '-' and '_'", "name"))
         elif slug in seen:
-            problems.append(error(rel, f"two override files for '{slug}' (also {seen[slug]})", "name"))
+            problems.append(error(rel, f"two {what} files for '{slug}' (also {seen[slug]})", "name"))
         else:
             seen[slug] = rel
             names.append((slug, rel))
-    return names, problems
+    return names
 
 
 __all__ = [
@@ -163,6 +186,7 @@ __all__ = [
     "Loaded",
     "Override",
     "Project",
+    "is_component_file",
     "load_project",
     "override_files",
 ]

@@ -1,0 +1,84 @@
+"""The checks of a merged page: ids unique, required texts there, table-of-contents moves and layouts that exist."""
+
+from __future__ import annotations
+
+from ..problems import Loc, Problem, error, suggest
+from ..source import fields
+from ..source.fields import QUESTION, SECTION
+from .model import Entry, Page, toc_moves
+
+_TO_ADD = {level: tuple(k.name for k in fields.at(level) if k.required_to_add) for level in (SECTION, QUESTION)}
+
+
+def _near(eid: str, entries: list[Entry]) -> str:
+    return suggest(eid, [e.id for e in entries])
+
+
+def check_new_id(seen: dict[str, Loc], entry: Entry, problems: list[Problem]) -> None:
+    # Section and question ids share one namespace: both become anchors and merge keys.
+    if entry.id in seen:
+        first = seen[entry.id]
+        where = f"line {first.line}" if first.path == entry.loc.path else str(first)
+        problems.append(error(entry.loc, f"duplicate id '{entry.id}' (first used at {where})", "id-duplicates"))
+    else:
+        seen[entry.id] = entry.loc
+
+
+def check_required(entry: Entry, problems: list[Problem]) -> None:
+    for key in _TO_ADD[entry.kind]:
+        if key not in entry.values:
+            problems.append(error(entry.loc, f"{entry.kind} '{entry.id}' has no '{key}'", "missing-key"))
+
+
+def check_toc_positions(page: Page, problems: list[Problem]) -> None:
+    moves = fields.toc_moves()
+    for section in page.sections:
+        ids = {q.id for q in section.children}
+        found = len(problems)
+        for question in section.children:
+            given = [row for row in moves if question.get(row.name) is not None]
+            if len(given) > 1:
+                message = f"give '{given[0].name}' or '{given[1].name}', not both"
+                problems.append(error(question.locs[given[-1].name], message, "position"))
+            for row in given:
+                target = question.get(row.name)
+                if target not in ids or target == question.id:
+                    message = (
+                        f"'{row.name}: {target}': no other question with this id in section '{section.id}'"
+                        + _near(target, section.children)
+                    )
+                    problems.append(error(question.locs[row.name], message, "reference"))
+        stuck = toc_moves(section)[1] if len(problems) == found else []
+        if stuck:
+            row = next(row for row in moves if stuck[0].get(row.name) is not None)
+            names = ", ".join(f"'{q.id}'" for q in stuck)
+            words = "/".join(row.name for row in moves)
+            problems.append(error(stuck[0].locs[row.name], f"{words} of {names} go round in a circle", "position"))
+
+
+def check_unique_ids(page: Page, problems: list[Problem]) -> None:
+    """Section and question ids share one namespace on a page: they become anchors and links."""
+    seen: dict[str, Entry] = {}
+    for section in page.sections:
+        for entry in [section, *section.children]:
+            first = seen.setdefault(entry.id, entry)
+            if first is not entry:
+                where = f"line {first.loc.line}" if first.loc.path == entry.loc.path else str(first.loc)
+                problems.append(error(entry.loc, f"duplicate id '{entry.id}' (also used at {where})", "id-duplicates"))
+
+
+def check_layouts(page: Page, layouts: list[str], problems: list[Problem]) -> None:
+    name = fields.LAYOUT
+    for question in page.questions():
+        layout = question.get(name)
+        if layout is not None and layout not in layouts:
+            problems.append(
+                error(
+                    question.locs[name],
+                    f"unknown layout '{layout}'{suggest(layout, layouts)}; layouts are the files in base/layouts/",
+                    "reference",
+                )
+            )
+
+
+__all__ = ["check_layouts", "check_new_id", "check_required", "check_toc_positions", "check_unique_ids"]
