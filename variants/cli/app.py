@@ -93,6 +93,22 @@ def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def page_name(ctx: click.Context, out: Path | None, page: str) -> str:
+    """A PAGE argument as the core knows pages: a program's name, or a path made relative to the
+    output folder (``out/x.md`` from the project folder, or any path to a file in it)."""
+    if "/" not in page and os.sep not in page and not page.endswith(".md"):
+        return page
+    folder = os.path.abspath(out_dir(ctx, out))
+    candidates = [os.path.abspath(page)]
+    if not os.path.isabs(page):
+        candidates.append(os.path.abspath(project_dir(ctx) / page))
+    for candidate in candidates:
+        relative = os.path.relpath(candidate, folder)
+        if not relative.startswith(os.pardir + os.sep) and relative != os.pardir:
+            return Path(relative).as_posix()
+    raise click.BadParameter(f"{page} is not a page in the output folder {folder}", param_hint="PAGE")
+
+
 def colour_wanted(stream: Any) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     isatty = getattr(stream, "isatty", None)
@@ -108,5 +124,6 @@ __all__ = [
     "main",
     "out_dir",
     "out_option",
+    "page_name",
     "project_dir",
 ]

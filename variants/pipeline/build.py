@@ -17,7 +17,7 @@ from typing import NamedTuple
 from ..lint.page_rules import lint_page
 from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
 from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
-from ..problems import Loc, Problem, VariantsError, error
+from ..problems import Loc, Problem, VariantsError, error, suggest
 from ..source import fields
 from ..source.names import check_output_name
 from ..source.project import Override, Project, load_project
@@ -74,6 +74,17 @@ class Build:
     def pages(self) -> list[Page]:
         """The merged pages (kept only when the build was asked for them)."""
         return [p.page for p in self.programs if p.page is not None]
+
+    def program(self, name: str) -> Program:
+        """The program called ``name``, or whose page is ``name`` in the output folder; raises when
+        there is none or its page could not be built."""
+        found = next((p for p in self.programs if p.slug == name or (p.output and p.output.name == name)), None)
+        if found is None:
+            choices = [p.slug for p in self.programs] + [p.output.name for p in self.programs if p.output]
+            raise VariantsError(error(name, f"no program makes this page{suggest(name, choices)}", "reference"))
+        if found.output is None:
+            raise VariantsError(found.problems)
+        return found
 
     def raise_for_problems(self) -> Build:
         """This build, or a VariantsError with every problem."""

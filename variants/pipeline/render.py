@@ -8,7 +8,7 @@ layouts render in Jinja's sandbox with undefined names as errors.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
@@ -27,6 +27,19 @@ _SECTION = tuple(k for k in fields.values(SECTION) if k.role != fields.ORDER)
 _QUESTION = tuple(k for k in fields.values(QUESTION) if k.role != fields.ORDER)
 TOC = "toc"  # a section's questions in table-of-contents order, in the template's context
 _FINAL_NEWLINE = next(k.name for k in _PAGE if k.read_as == fields.APPLIED and k.kind == "bool")
+
+
+class Marker(Protocol):
+    """Marks where each rendered text came from, for tracing (``trace``); rendering without one
+    is the ordinary render."""
+
+    def text(self, rendered: str, source: str, loc: Loc, entry: str, key: str) -> str:
+        """A text value as rendered, marked (``entry`` is its entry's id, '' for the page)."""
+        ...
+
+    def front_matter(self, name: str, rendered: dict[str, Any], page: Page) -> str:
+        """A page-level map written as front matter, marked key by key."""
+        ...
 
 
 class Renderer:
@@ -113,25 +126,30 @@ class Renderer:
         if name not in done:
             done[name] = self.text(source, loc, {other: done[other] for other in needed}, problems)
 
-    def context(self, page: Page) -> dict[str, Any]:
+    def context(self, page: Page, marker: Marker | None = None) -> dict[str, Any]:
         """What the page template sees: the variables, the page's values, the sections."""
         problems: list[Problem] = []
         variables = self.variables(page, problems)
 
-        def text(value: str, loc: Loc) -> str:
-            return self.text(value, loc, variables, problems)
+        def text(value: str, loc: Loc, entry: str = "", key: str = "") -> str:
+            rendered = self.text(value, loc, variables, problems)
+            return marker.text(rendered, value, loc, entry, key) if marker and rendered else rendered
 
         values: dict[str, Any] = {}
         for row in _PAGE:
             value = page.values.get(row.name, row.default)
             if row.kind == "map":  # texts are templates; other YAML values are written as their type
                 rendered = {
-                    k: text(v, page.locs[map_loc_key(row.name, k)]) if isinstance(v, str) else v
+                    k: self.text(v, page.locs[map_loc_key(row.name, k)], variables, problems)
+                    if isinstance(v, str)
+                    else v
                     for k, v in value.items()
                 }
-                values[row.name] = dump_front_matter(rendered)
+                values[row.name] = (
+                    marker.front_matter(row.name, rendered, page) if marker else dump_front_matter(rendered)
+                )
             elif row.template:
-                values[row.name] = text(value, page.locs.get(row.name, Loc(page.source)))
+                values[row.name] = text(value, page.locs.get(row.name, Loc(page.source)), "", row.name)
             else:
                 values[row.name] = value
         sections = [self._section(s, values, text) for s in page.sections]
@@ -142,8 +160,18 @@ class Renderer:
     def render(self, page: Page) -> str:
         """The page's final text."""
         context = self.context(page)
-        text = self._render_page(context)
+        return self.finish(context, self._render_page(context))
+
+    @staticmethod
+    def finish(context: dict[str, Any], text: str) -> str:
+        """The page template's output made the page's final text (its last line break kept or not)."""
         return text if context[_FINAL_NEWLINE] else text.removesuffix("\n")
+
+    def page_template(self) -> Template:
+        """The compiled page template (compiled once)."""
+        if self._page_template is None:
+            self._page_template = self.page_env.get_template(self.project.template_name)
+        return self._page_template
 
     def _section(self, section: Entry, page: dict[str, Any], text: Any) -> dict[str, Any]:
         questions = {q.id: _entry(q, _PLANS[QUESTION], page, text) for q in section.children}
@@ -155,15 +183,13 @@ class Renderer:
     def _render_page(self, context: dict[str, Any]) -> str:
         name = self.project.template_name
         try:
-            if self._page_template is None:
-                self._page_template = self.page_env.get_template(name)
-            return self._page_template.render(context, layout=self.layout)
+            return self.page_template().render(context, layout=self.layout)
         except TemplateSyntaxError as exc:
             where = Loc(exc.filename or f"base/{name}", exc.lineno or 0)
             raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None
         except Exception as exc:  # TemplateError, or a sandbox refusal, raised inside the template
             message = f"template error: {first_line(exc)}"
-            raise VariantsError(error(_template_loc(exc, name), message, "template")) from None
+            raise VariantsError(error(template_loc(exc, name), message, "template")) from None
 
 
 class _Plan(NamedTuple):
@@ -201,7 +227,7 @@ def _entry(entry: Entry, plans: tuple[_Plan, ...], page: dict[str, Any], text: A
         if name not in values:
             unset.append(plan)
         elif plan.template:
-            context[name] = text(values[name], locs.get(name, entry.loc))
+            context[name] = text(values[name], locs.get(name, entry.loc), entry.id, name)
         else:
             context[name] = values[name]
     for plan in unset:
@@ -214,7 +240,7 @@ def _entry(entry: Entry, plans: tuple[_Plan, ...], page: dict[str, Any], text: A
     return context
 
 
-def _template_loc(exc: BaseException, name: str) -> Loc:
+def template_loc(exc: BaseException, name: str) -> Loc:
     """The innermost template file and line in the traceback (Jinja rewrites frames to template lines)."""
     import traceback
 
@@ -224,4 +250,4 @@ def _template_loc(exc: BaseException, name: str) -> Loc:
     return Loc(f"base/{name}")
 
 
-__all__ = ["TOC", "Renderer"]
+__all__ = ["TOC", "Marker", "Renderer", "template_loc"]
