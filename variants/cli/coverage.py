@@ -33,9 +33,10 @@ def coverage(ctx: click.Context, fmt: str, strict: bool) -> None:
             indent = "  " if use.kind == "question" else ""
             line = f"  {use.state:<6} {indent}{use.kind} {use.id}"
             if use.state == SOME:
-                names = ", ".join(use.programs[:_SHOWN])
-                more = f" and {len(use.programs) - _SHOWN} more" if len(use.programs) > _SHOWN else ""
-                line += f": {names}{more} ({len(use.programs)} of {total})"
+                missing = [p for p in report.programs if p not in use.programs]
+                shown, lead = (missing, "all but ") if len(missing) < len(use.programs) else (list(use.programs), "")
+                names = ", ".join(shown[:_SHOWN]) + (f" and {len(shown) - _SHOWN} more" if len(shown) > _SHOWN else "")
+                line += f": {lead}{names} ({len(use.programs)} of {total})"
             click.echo(line)
         if report.unused:
             click.echo("unused:")

@@ -12,7 +12,8 @@ from ..problems import Problem
 HINTS: dict[str, str] = {
     "project": "{message} (use -C to name the project)",
     "move-or-force": "{message}; move it away or use --force",
-    "diff-or-force": "{message}; see 'variants diff', or use --force",
+    "diff-or-force": "{message}; see 'variants diff', take it into the sources with 'variants adopt', or use --force",
+    "to-base": "{message} (adopt it for every program with --to-base)",
     "force-remove": "{message}; use --force to remove it",
     "force-replace": "{message}; use --force to replace its base/ and overrides/",
     "delete-manifest": "{message}; delete it and rebuild with --force",

@@ -41,6 +41,11 @@ class Marker(Protocol):
         """A page-level map written as front matter, marked key by key."""
         ...
 
+    def entry(self, context: dict[str, Any]) -> None:
+        """A section's or question's context as made: a key showing another's value by default is
+        marked as its own."""
+        ...
+
 
 class Renderer:
     """Renders pages of one project; caches compiled templates and texts across programs."""
@@ -152,7 +157,7 @@ class Renderer:
                 values[row.name] = text(value, page.locs.get(row.name, Loc(page.source)), "", row.name)
             else:
                 values[row.name] = value
-        sections = [self._section(s, values, text) for s in page.sections]
+        sections = [self._section(s, values, text, marker) for s in page.sections]
         if problems:
             raise VariantsError(problems)
         return {**variables, **values, fields.SECTIONS: sections}
@@ -173,9 +178,12 @@ class Renderer:
             self._page_template = self.page_env.get_template(self.project.template_name)
         return self._page_template
 
-    def _section(self, section: Entry, page: dict[str, Any], text: Any) -> dict[str, Any]:
+    def _section(self, section: Entry, page: dict[str, Any], text: Any, marker: Marker | None) -> dict[str, Any]:
         questions = {q.id: _entry(q, _PLANS[QUESTION], page, text) for q in section.children}
         context = _entry(section, _PLANS[SECTION], page, text)
+        if marker:
+            for entry in (context, *questions.values()):
+                marker.entry(entry)
         context[QUESTIONS] = list(questions.values())
         context[TOC] = [questions[q.id] for q in toc_order(section)]
         return context

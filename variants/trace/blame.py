@@ -16,11 +16,12 @@ from typing import Any, NamedTuple
 
 from ..pipeline.build import Program, build
 from ..pipeline.layers import chain
+from ..pipeline.model import Page
 from ..pipeline.render import Renderer
 from ..problems import Loc, Problem
 from ..source import edits, fields
 from ..source.fields import LAYOUT, entries
-from ..source.project import LAYOUTS, Project
+from ..source.project import LAYOUTS, Override, Project
 from ..source.yamldoc import Doc
 from .render import TEMPLATE, Origin, Traced, Tracer
 
@@ -35,6 +36,7 @@ class Step(NamedTuple):
     text: str  # the text it wrote
     layer: str  # base | component | parent | override
     old: str = ""  # the passage a replace looks for
+    at: tuple[str | int, ...] = ()  # the value's path in its file
 
 
 class Variable(NamedTuple):
@@ -103,16 +105,7 @@ def blame_page(root: Path, program: Program, renderer: Renderer, tracer: Tracer 
     assert page is not None and output is not None and override is not None, "blame needs a built, kept page"
     project = renderer.project
     traced = (tracer or Tracer(renderer)).trace(page, output.text)
-    docs = chain(project, override)
-    own = {o.doc.path for o in docs.overrides}
-    layers = [(project.content, "base")] + [
-        (
-            layer.doc,
-            "component" if layer.kind == "component" else "override" if layer.doc.path == page.source else "parent",
-        )
-        for layer in docs.layers
-        if layer.doc.path in own or layer.kind == "component"
-    ]
+    layers = page_layers(project, page, override)
     problems: list[Problem] = []
     variables = renderer.variables(page, problems)
     var_locs = {
@@ -135,11 +128,13 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 def _line(context: _Context, traced: Traced, number: int, start: int, end: int) -> Line:
     text = traced.text[start:end].removesuffix("\n")
-    counts = Counter(traced.owner[n] for n in range(start, end) if not traced.text[n].isspace())
+    site = {o: o if traced.origins[o].kind != TEMPLATE else traced.origins[o].loc for o in set(traced.owner[start:end])}
+    counts = Counter(site[traced.owner[n]] for n in range(start, end) if not traced.text[n].isspace())
     if counts:  # Counter keeps first-seen order: ties go to a value, then to the first in the line
         best = max(counts.values())
-        tied = [o for o, c in counts.items() if c == best]
-        picked = next((o for o in tied if traced.origins[o].kind != TEMPLATE), tied[0])
+        tied = [s for s, c in counts.items() if c == best]
+        won = next((s for s in tied if isinstance(s, int)), tied[0])
+        picked = next(o for o in traced.owner[start:end] if site[o] == won)
     else:
         picked = traced.owner[end - 1]
     origin = traced.origins[picked]
@@ -148,7 +143,7 @@ def _line(context: _Context, traced: Traced, number: int, start: int, end: int) 
         line_text = context.lines_of(origin.loc.path)[origin.loc.line - 1]
         return Line(number, text, origin.loc, layer, layer, _variables(context, line_text), ())
     mine = [traced.offset[n] for n in range(start, end) if traced.owner[n] == picked]
-    steps = _chain(context, origin)
+    steps = value_chain(context.layers, origin)
     source, layer, also = _source_of(context, origin, steps, mine[0], mine[-1] + 1)
     return Line(number, text, source, layer, _what(origin), _variables(context, origin.source), tuple(steps), also)
 
@@ -164,7 +159,7 @@ def _variables(context: _Context, source: str) -> tuple[Variable, ...]:
     return tuple(Variable(n, context.variables[n], context.var_locs[n]) for n in names)
 
 
-def _value_path(doc: Doc, origin: Origin) -> tuple[str | int, ...] | None:
+def value_path(doc: Doc, origin: Origin) -> tuple[str | int, ...] | None:
     """Where a document sets the value ``origin`` names, if it does."""
     data = doc.data if isinstance(doc.data, dict) else {}
     if not origin.entry:
@@ -179,28 +174,53 @@ def _value_path(doc: Doc, origin: Origin) -> tuple[str | int, ...] | None:
     return None
 
 
-def _chain(context: _Context, origin: Origin) -> list[Step]:
-    """Each file that set or edited the value, base first."""
+def setters(layers: list[tuple[Doc, str]], origin: Origin) -> list[tuple[Doc, tuple[str | int, ...], str]]:
+    """Each file of ``layers`` (base content first) that sets the value ``origin`` names: the
+    document, the value's path in it, and the layer's kind."""
+    found = []
+    for doc, layer in layers:
+        path = value_path(doc, origin)
+        if path is not None:
+            found.append((doc, path, layer))
+    return found
+
+
+def page_layers(project: Project, page: Page, override: Override) -> list[tuple[Doc, str]]:
+    """The files a page is made of, each with its kind: the base content, then its components,
+    parents and its own override, in the order they apply."""
+    docs = chain(project, override)
+    own = {o.doc.path for o in docs.overrides}
+    kinds = [
+        (
+            layer.doc,
+            "component" if layer.kind == "component" else "override" if layer.doc.path == page.source else "parent",
+        )
+        for layer in docs.layers
+        if layer.doc.path in own or layer.kind == "component"
+    ]
+    return [(project.content, "base"), *kinds]
+
+
+def value_chain(layers: list[tuple[Doc, str]], origin: Origin) -> list[Step]:
+    """Each file of ``layers`` that set or edited the value ``origin`` names, base first; a chain
+    of edits of an unset key starts with the chain of the key it defaults to."""
     steps: list[Step] = []
-    for doc, layer in context.layers:
-        path = _value_path(doc, origin)
-        if path is None:
-            continue
+    for doc, path, layer in setters(layers, origin):
         value: Any = doc.data
         for part in path:
             value = value[part]
-        if isinstance(value, str) and not edits.is_edit(value):
-            steps.append(Step(doc.loc(path), "set", value, layer))
+        if isinstance(value, str):
+            steps.append(Step(doc.loc(path), "set", value, layer, at=path))
         elif edits.is_edit(value):
             for edit in edits.edits(value, doc.loc, path):
-                steps.append(Step(edit.loc, edit.op, edit.text, layer, edit.old))
-    if not steps or steps[0].how == "set":
+                steps.append(Step(edit.loc, edit.op, edit.text, layer, edit.old, path))
+    if steps and steps[0].how == "set":
         return steps
-    default = _default_key(origin)  # the edits start from a default: another key's value
-    return (_chain(context, default) if default else []) + steps
+    default = default_key(origin)
+    return (value_chain(layers, default) if default else []) + steps
 
 
-def _default_key(origin: Origin) -> Origin | None:
+def default_key(origin: Origin) -> Origin | None:
     """The value an unset key shows instead ("=KEY" or "=page.KEY" in the field table), if any."""
     levels = (fields.QUESTION, fields.SECTION) if origin.entry else (fields.PAGE,)
     for level in levels:
@@ -220,7 +240,7 @@ def _source_of(
     where the rest of them was written (a partial edit's place, say)."""
     if not steps:
         return origin.loc._replace(col=0, style=""), "base", ()
-    made = _made(steps)
+    made = made_by(steps)
     if made is None or len(made) != len(origin.source):  # an edit of a default this chain does not hold
         step = steps[-1]
         return Loc(step.loc.path, step.loc.line), step.layer, ()
@@ -237,7 +257,7 @@ def _source_of(
     return main, steps[primary].layer, tuple(loc for n, loc in places if n != primary)
 
 
-def _made(steps: list[Step]) -> list[tuple[int, int]] | None:
+def made_by(steps: list[Step]) -> list[tuple[int, int]] | None:
     """For each character of the value the steps make: (the step that wrote it, its offset in
     that step's text); None when a replace does not find its passage (the chain starts from a default)."""
     made: list[tuple[int, int]] = []
@@ -298,4 +318,16 @@ def _physical_line(context: _Context, step: Step, offset: int) -> int:
     return best
 
 
-__all__ = ["Line", "Step", "Variable", "blame_page"]
+__all__ = [
+    "Line",
+    "Step",
+    "Variable",
+    "blame",
+    "blame_page",
+    "default_key",
+    "made_by",
+    "page_layers",
+    "setters",
+    "value_chain",
+    "value_path",
+]

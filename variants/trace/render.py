@@ -20,7 +20,7 @@ from ..pipeline.merge import map_loc_key
 from ..pipeline.model import Page
 from ..pipeline.render import Renderer
 from ..problems import Loc, VariantsError, error
-from ..source.fields import LAYOUT
+from ..source.fields import ID, LAYOUT
 from ..source.project import LAYOUT_SUFFIX, LAYOUTS
 from .templates import TemplateMap
 
@@ -39,6 +39,7 @@ class Origin(NamedTuple):
     rendered: str = ""  # the value as rendered
     entry: str = ""  # the id of the value's section or question; '' for the page
     key: str = ""
+    start: int = -1  # for literal template text: its offset in the template's source
 
 
 class Traced(NamedTuple):
@@ -85,6 +86,16 @@ class Tracer:
             marked.append(self._mark(Origin(VALUE, loc, str(written), part, "", map_loc_key(name, k)), part))
         return "".join(marked)
 
+    def entry(self, context: dict[str, Any]) -> None:
+        eid = context[ID]
+        for key, value in context.items():
+            if not isinstance(value, str) or len(value) < 2 or not has_markers(value[0]):
+                continue
+            origin = self._origins[ord(value[0]) - _FIRST_ID]
+            inner = value[1:-1]
+            if (origin.entry, origin.key) != (eid, key) and value[-1] == _CLOSE and not has_markers(inner):
+                context[key] = self._mark(origin._replace(entry=eid, key=key), inner)
+
     def template_map(self, name: str) -> TemplateMap:
         """The map of a template of base/ (``page.md.j2``, ``layouts/x.md.j2``)."""
         known = self._maps.get(name)
@@ -101,7 +112,9 @@ class Tracer:
         tmap = self.template_map(name)
         ran = self.ran.setdefault(tmap.file, set())
         return "".join(
-            self._mark(Origin(TEMPLATE, Loc(tmap.file, piece.line)), piece.text)
+            self._mark(
+                Origin(TEMPLATE, Loc(tmap.file, piece.line), piece.text, piece.text, start=piece.offset), piece.text
+            )
             for piece in tmap.pieces(context, ran)
             if piece.text
         )

@@ -32,10 +32,12 @@ class Place(NamedTuple):
 
 
 class Piece(NamedTuple):
-    """One piece of output and where it was written: a template line, or a value (``line`` 0)."""
+    """One piece of output and where it was written: its template line, and for literal text its
+    offset in the template's source (-1 for an expression's output)."""
 
     text: str
     line: int
+    offset: int = -1
 
 
 @dataclass
@@ -96,12 +98,12 @@ class TemplateMap:
             if ran is not None:
                 ran.add(code_line)
             place = self.place(code_line)
-            if place.offset < 0 or "\n" not in chunk[:-1]:
-                yield Piece(chunk, place.line if place.offset < 0 else self.line_of(place.offset))
+            if place.offset < 0:
+                yield Piece(chunk, place.line)
                 continue
             start = 0
-            for part in chunk.splitlines(keepends=True):
-                yield Piece(part, self.line_of(place.offset + start))
+            for part in chunk.splitlines(keepends=True) if "\n" in chunk[:-1] else [chunk]:
+                yield Piece(part, self.line_of(place.offset + start), place.offset + start)
                 start += len(part)
 
 
