@@ -11,7 +11,7 @@ the same results and problems, in the same order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
 from ..lint.page_rules import lint_page
@@ -19,22 +19,14 @@ from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
 from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
 from ..problems import Loc, Problem, VariantsError, error, suggest
 from ..source import fields
-from ..source.names import check_output_name
+from ..source.names import check_output_name, claims
 from ..source.project import Override, Project, load_project
 from ..source.schema import OUTPUT
 from .layers import chain
 from .merge import base_page, resolve
-from .model import Page
+from .model import Output, Page
 from .pool import map_items
 from .render import Renderer
-
-
-class Output(NamedTuple):
-    """One rendered page, not yet written."""
-
-    name: str  # path relative to the output folder, '/'-separated
-    text: str
-    source: str  # the override file it comes from
 
 
 class Program(NamedTuple):
@@ -158,27 +150,15 @@ def _program(shared: _Shared, slug: str, rel: str) -> Program:
     return done._replace(output=Output(page.output, text, rel), problems=[*done.problems, *found])
 
 
-def _claims(programs: list[Program]) -> list[Problem]:
-    """Two programs writing one file, or one program's output a folder of another's."""
-    problems: list[Problem] = []
-    claimed: dict[str, str] = {}
-    outputs = [p.output for p in programs if p.output is not None]
-    folders = {str(parent) for output in outputs for parent in PurePosixPath(output.name).parents}
-    for program in programs:
-        if program.output is None:
-            continue
-        name = program.output.name
-        if name in claimed:
-            problems.append(error(program.where, f"output '{name}' is also written by {claimed[name]}", "output"))
-        elif name in folders:
-            problems.append(error(program.where, f"output '{name}' is a folder of another program's output", "output"))
-        else:
-            claimed[name] = program.source
-    return problems
-
-
-def build(root: Path, jobs: int | None = None, keep_pages: bool = False, out_name: str = "out") -> Build:
-    """Load the project at ``root`` and build every program in memory.
+def build(
+    root: Path,
+    jobs: int | None = None,
+    keep_pages: bool = False,
+    out_name: str = "out",
+    only: frozenset[str] | None = None,
+) -> Build:
+    """Load the project at ``root`` and build every program in memory (or the programs ``only``
+    names: the page cache builds just those whose inputs changed).
 
     Raises only when base/ itself cannot be loaded or merged (nothing can be
     built then); every other problem is kept in the result. With
@@ -189,14 +169,15 @@ def build(root: Path, jobs: int | None = None, keep_pages: bool = False, out_nam
     renderer = Renderer(project)
     reads = template_reads(project.templates, renderer.page_env)
     shared = _Shared(project, base, renderer, reads, BaseReads(base, renderer), out_name, keep_pages)
-    programs = map_items(lambda item: _program(shared, *item), project.programs, jobs)
+    wanted = [item for item in project.programs if only is None or item[0] in only]
+    programs = map_items(lambda item: _program(shared, *item), wanted, jobs)
     problems = [
         *project.name_problems,
         *_base_findings(shared),
         *(p for program in programs for p in program.problems),
     ]
     if not problems:  # which files collide is known only once every output is
-        problems = _claims(programs)
+        problems = claims([(p.output.name, p.source, p.where) for p in programs if p.output is not None])
     return Build(project, base, programs, renderer, reads, sorted(set(problems)))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any, NamedTuple
 
 from ..problems import Loc, Problem, VariantsError, error
 from .files import read_text
+from .names import SLUG_PATTERN
 from .schema import COMPONENT, CONTENT, OVERRIDE, SETTINGS, Shape, validate
 from .yamldoc import Doc, load_yaml
 
@@ -21,7 +21,6 @@ LAYOUTS = "layouts/"
 LAYOUT_SUFFIX = ".md.j2"
 DEFAULT_TEMPLATE = "page.md.j2"
 DEFAULT_OUTPUT = "{slug}.md"
-SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 class Override(NamedTuple):
