@@ -138,6 +138,21 @@ def test_the_cache_is_not_used_through_a_link(shipped: Path, tmp_path: Path) -> 
     assert list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.parametrize("linked", ["base/layouts/standard.md.j2", "base/layouts", "overrides/regional-partner.yml"])
+def test_sources_reached_through_a_link_are_never_cached(shipped: Path, tmp_path: Path, linked: str) -> None:
+    """What a link leads to is not in the index: the build decides, every time, as without the cache."""
+    target = tmp_path / "elsewhere" / Path(linked).name
+    target.parent.mkdir()
+    (shipped / linked).rename(target)
+    (shipped / linked).symlink_to(target)
+    _same(shipped)
+    for path in [target, *target.glob("*")]:
+        if path.is_file():
+            path.write_text(path.read_text().replace("Back to the top", "Back to top").replace("Regional", "Local"))
+    _same(shipped)
+    assert not _entries(shipped)
+
+
 def test_no_cache_and_cache_clear(run, shipped: Path) -> None:
     result = run("-C", shipped, "build", "--no-cache")
     assert result.exit_code == 0 and not (shipped / CACHE_DIR).exists()

@@ -129,14 +129,15 @@ def cached_outputs(root: Path, jobs: int | None = None) -> list[Output]:
     entries = {slug: store.get(key) for slug, key in keys.items() if key is not None}
     hits = {slug: entry for slug, entry in entries.items() if entry is not None}
     base_key = _base_key(found)
-    if len(hits) == len(programs) and store.get(base_key) == _BASE_CLEAN:
+    base_clean = store.get(base_key) == _BASE_CLEAN
+    if len(hits) == len(programs) and base_clean:
         outputs = [Output(hits[slug].name, hits[slug].text, rel) for slug, rel in programs.items()]
         if _collide(outputs):
             return _full(root, jobs)
         if found.changed:
             store.save_index(index)
         return outputs
-    return _rebuild(root, jobs, store, index, found, programs, hits, base_key)
+    return _rebuild(root, jobs, store, index, found, programs, hits, base_key, base_clean)
 
 
 def _rebuild(
@@ -148,6 +149,7 @@ def _rebuild(
     programs: dict[str, str],
     hits: dict[str, Entry],
     base_key: str,
+    base_clean: bool,
 ) -> list[Output]:
     """Build the pages the cache lacks, store them, and return every page."""
     from ..pipeline.build import build
@@ -155,7 +157,7 @@ def _rebuild(
     from ..source.schema import COMPONENTS, EXTENDS
 
     missing = frozenset(programs) - hits.keys()
-    built = build(root, jobs, keep_pages=True, only=missing)
+    built = build(root, jobs, keep_pages=True, only=missing, lint_base=not base_clean)
     if built.problems:
         raise VariantsError(built.problems)
     made = {program.slug: program for program in built.programs}

@@ -86,38 +86,45 @@ def scan(root: Path, index: Index) -> Scan:
     changed = False
     clean = True
     now = time.time_ns()
-    seen: set[str] = set()
-    for folder in _FOLDERS:
-        for dirpath, dirnames, filenames in os.walk(root / folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                if not name.endswith(_SUFFIXES):
-                    continue
-                path = Path(dirpath) / name
-                rel = path.relative_to(root).as_posix()
-                try:
-                    info = path.lstat()
-                except OSError:
-                    clean = False
-                    continue
-                if not stat.S_ISREG(info.st_mode):
-                    clean = False  # a link or special file: the full build says what it thinks of it
-                    continue
-                seen.add(rel)
-                now_stat = stats[rel] = _stat_of(info)
-                known = index.files.get(rel)
-                racy = info.st_mtime_ns + RACY_NS >= min(index.written_ns, now)
-                if known is not None and known[0] == now_stat and not racy:
-                    hashes[rel] = known[1]
-                    continue
-                try:
-                    hashes[rel] = sha256_file(path)
-                except OSError:
-                    clean = False
-                    continue
-                index.files[rel] = (now_stat, hashes[rel])
-                changed = True
-    for rel in set(index.files) - seen:
+    trusted_before = min(index.written_ns, now) - RACY_NS
+    top = os.fspath(root)
+    pending = list(reversed(_FOLDERS))
+    while pending:  # string paths and scandir: a project of thousands of files is scanned in milliseconds
+        rel_dir = pending.pop()
+        try:
+            entries = sorted(os.scandir(os.path.join(top, rel_dir)), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in reversed(entries):
+            if entry.is_symlink():  # where a link leads is the full build's question, not the index's
+                clean = False
+            elif entry.is_dir():
+                pending.append(f"{rel_dir}/{entry.name}")
+        for entry in entries:
+            if not entry.name.endswith(_SUFFIXES) or entry.is_dir(follow_symlinks=False):
+                continue
+            rel = f"{rel_dir}/{entry.name}"
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                clean = False
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                clean = False  # a link or special file: the full build says what it thinks of it
+                continue
+            now_stat = stats[rel] = _stat_of(info)
+            known = index.files.get(rel)
+            if known is not None and known[0] == now_stat and info.st_mtime_ns < trusted_before:
+                hashes[rel] = known[1]
+                continue
+            try:
+                hashes[rel] = sha256_file(Path(entry.path))
+            except OSError:
+                clean = False
+                continue
+            index.files[rel] = (now_stat, hashes[rel])
+            changed = True
+    for rel in set(index.files) - stats.keys():
         del index.files[rel]
         changed = True
     return Scan(hashes, stats, changed, clean)

@@ -40,6 +40,7 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR
+        self._pages = os.path.join(os.fspath(self.folder), _PAGES)
         # a cache folder that is a link, or not a folder, is not ours to write into
         self.usable = not self.folder.is_symlink() and (self.folder.is_dir() or not self.folder.exists())
 
@@ -52,7 +53,8 @@ class Store:
     def get(self, key: str) -> Entry | None:
         """The entry for ``key``, if there is a sound one."""
         try:
-            data = json.loads(self._entry_path(key).read_bytes())
+            with open(os.path.join(self._pages, key[:2], key), "rb") as handle:
+                data = json.loads(handle.read())
             entry = Entry(str(data["name"]), str(data["text"]))
             if data["key"] != key or data["digest"] != _digest(entry):
                 return None

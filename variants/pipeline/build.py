@@ -156,9 +156,11 @@ def build(
     keep_pages: bool = False,
     out_name: str = "out",
     only: frozenset[str] | None = None,
+    lint_base: bool = True,
 ) -> Build:
     """Load the project at ``root`` and build every program in memory (or the programs ``only``
-    names: the page cache builds just those whose inputs changed).
+    names: the page cache builds just those whose inputs changed; it also says when base/ was
+    linted clean before, ``lint_base`` false, as it was when nothing in it changed).
 
     Raises only when base/ itself cannot be loaded or merged (nothing can be
     built then); every other problem is kept in the result. With
@@ -173,7 +175,7 @@ def build(
     programs = map_items(lambda item: _program(shared, *item), wanted, jobs)
     problems = [
         *project.name_problems,
-        *_base_findings(shared),
+        *(_base_findings(shared) if lint_base else ()),
         *(p for program in programs for p in program.problems),
     ]
     if not problems:  # which files collide is known only once every output is
