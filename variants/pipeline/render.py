@@ -8,7 +8,8 @@ layouts render in Jinja's sandbox with undefined names as errors.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Protocol
+import re
+from typing import Any, Literal, NamedTuple, Protocol
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
@@ -26,6 +27,9 @@ _PAGE = tuple(k for k in fields.values(PAGE))
 _SECTION = tuple(k for k in fields.values(SECTION) if k.role != fields.ORDER)
 _QUESTION = tuple(k for k in fields.values(QUESTION) if k.role != fields.ORDER)
 TOC = "toc"  # a section's questions in table-of-contents order, in the template's context
+_MACRO, _INLINE = "macro", "inline"
+# {{ layout(q) }}, with its whitespace control: the call the page template makes once per question
+_LAYOUT_CALL = re.compile(r"\{\{(-?)\s*layout\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\)\s*(-?)\}\}")
 _FINAL_NEWLINE = next(k.name for k in _PAGE if k.read_as == fields.APPLIED and k.kind == "bool")
 
 
@@ -62,18 +66,34 @@ class Renderer:
         )
         self.texts = Texts()
         self._page_template: Template | None = None
+        self._inlined: Template | Literal[False] | None = None  # the page template with its layouts inlined
         self._layouts: dict[str, Any] = {}
 
     def _load_template(self, name: str) -> tuple[str, str, Any] | None:
         """Template sources from base/. ``NAME#macro`` is file NAME as a macro ``block(q)``,
-        on the same lines (so errors keep their line numbers), for ``layout(q)``."""
-        file, _, macro = name.partition("#")
+        on the same lines (so errors keep their line numbers), for ``layout(q)``;
+        ``NAME#inline`` is the page template with each ``{{ layout(q) }}`` replaced by the layouts."""
+        file, _, variant = name.partition("#")
         source = self.project.templates.get(file)
         if source is None:
             return None
-        if macro:
+        if variant == _MACRO:
             source = "{% macro block(q) %}" + source + "{% endmacro %}"
+        elif variant == _INLINE:
+            layouts = {n: self.project.templates[f"{LAYOUTS}{n}{LAYOUT_SUFFIX}"] for n in self.project.layouts()}
+            if all(self._reads_only_q(text) for text in layouts.values()):  # else the macro's scope matters
+                source = inline_layouts(source, layouts)
         return source, f"base/{file}", lambda: True
+
+    def _reads_only_q(self, layout: str) -> bool:
+        """Whether a layout reads nothing but ``q`` and Jinja's globals, as a macro of ``q`` can."""
+        from jinja2 import meta
+
+        try:
+            names = meta.find_undeclared_variables(self.page_env.parse(layout))
+        except TemplateSyntaxError:
+            return False
+        return names <= {"q", *self.page_env.globals}
 
     def layout(self, question: dict[str, Any]) -> str:
         """One question's block in its layout (base/layouts/NAME.md.j2); ``layout(q)`` in templates.
@@ -84,7 +104,7 @@ class Renderer:
         name = question[LAYOUT]
         block = self._layouts.get(name)
         if block is None:
-            module = self.page_env.get_template(f"{LAYOUTS}{name}{LAYOUT_SUFFIX}#macro").module
+            module = self.page_env.get_template(f"{LAYOUTS}{name}{LAYOUT_SUFFIX}#{_MACRO}").module
             block = self._layouts[name] = getattr(module, "block")  # noqa: B009 - the macro is defined by the source
         return str(block(question))
 
@@ -190,6 +210,16 @@ class Renderer:
 
     def _render_page(self, context: dict[str, Any]) -> str:
         name = self.project.template_name
+        if self._inlined is None:
+            try:
+                self._inlined = self.page_env.get_template(f"{name}#{_INLINE}")
+            except Exception:  # the page template's own errors are reported from the template itself
+                self._inlined = False
+        if self._inlined:
+            try:
+                return self._inlined.render(context, layout=self.layout)
+            except Exception:  # rendered again as written, so an error names its own file and line
+                pass
         try:
             return self.page_template().render(context, layout=self.layout)
         except TemplateSyntaxError as exc:
@@ -198,6 +228,28 @@ class Renderer:
         except Exception as exc:  # TemplateError, or a sandbox refusal, raised inside the template
             message = f"template error: {first_line(exc)}"
             raise VariantsError(error(template_loc(exc, name), message, "template")) from None
+
+
+def inline_layouts(source: str, layouts: dict[str, str]) -> str:
+    """The page template with each ``{{ layout(q) }}`` written out as the layouts themselves.
+
+    Calling a macro per question of every page is most of the page template's
+    cost; inlined, each layout's text is chosen by ``q.layout`` and rendered in
+    place, with the same output: ``{% with %}`` starts and ends its body as the
+    macro does, and ``+`` keeps the whitespace the call left alone.
+    """
+
+    def written_out(match: re.Match[str]) -> str:
+        strip_before, expr, strip_after = match.groups()
+        opening = "{%-" if strip_before else "{%+"
+        closing = "-%}" if strip_after else "+%}"
+        branches = "".join(
+            f'{{% {"if" if n == 0 else "elif"} variants_q.{LAYOUT} == "{name}" %}}{{% with q = variants_q %}}{text}{{% endwith %}}'
+            for n, (name, text) in enumerate(sorted(layouts.items()))
+        )
+        return f"{opening} with variants_q = {expr} %}}{branches}{{% endif %}}{{% endwith {closing}"
+
+    return _LAYOUT_CALL.sub(written_out, source) if layouts else source
 
 
 class _Plan(NamedTuple):
@@ -258,4 +310,4 @@ def template_loc(exc: BaseException, name: str) -> Loc:
     return Loc(f"base/{name}")
 
 
-__all__ = ["TOC", "Marker", "Renderer", "template_loc"]
+__all__ = ["TOC", "Marker", "Renderer", "inline_layouts", "template_loc"]
