@@ -9,10 +9,11 @@ import click
 
 from ..formats import FORMATS
 from .app import EXIT_PROBLEMS, colour_wanted, main, out_dir, out_option, project_dir
+from .complete import complete_program
 
 
 @main.command()
-@click.argument("programs", nargs=-1, metavar="[PROGRAM_A PROGRAM_B]")
+@click.argument("programs", nargs=-1, metavar="[PROGRAM_A PROGRAM_B]", shell_complete=complete_program)
 @click.option(
     "--format",
     "fmt",
