@@ -43,7 +43,7 @@ def test_completion_reads_the_project_that_dash_c_names(tmp_path: Path) -> None:
 
 def test_completion_of_commands_and_options() -> None:
     assert {"build", "check", "diff", "extract", "new", "schema"} <= set(complete("variants "))
-    assert {"--check", "--diff", "--force", "--out"} <= set(complete("variants build --"))
+    assert {"--check", "--diff", "--force", "--out", "--quiet"} <= set(complete("variants build --"))
 
 
 def test_bash_completes_through_clicks_script() -> None:

@@ -4,17 +4,18 @@ Click completes command names and options itself (``_VARIANTS_COMPLETE=bash_sour
 variants`` prints the script; zsh and fish likewise). These functions are the
 ``shell_complete`` of every argument or option that takes such a name; they read
 only the file names in the project that ``-C`` names, never a file's content.
+What they need is imported when a completion is asked for, not when a command starts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from click.shell_completion import CompletionItem
 
-from ..source.listing import component_names, program_names
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 
 def _project(ctx: click.Context) -> Path:
@@ -23,19 +24,29 @@ def _project(ctx: click.Context) -> Path:
     return Path(project) if project is not None else Path(".")
 
 
-def _completer(names: Callable[[Path], list[str]], kind: str) -> Callable[..., list[CompletionItem]]:
-    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
-        given = ctx.params.get(param.name or "")
-        typed = set(given) if isinstance(given, (tuple, list)) else set()
-        found = [n for n in names(_project(ctx)) if n.startswith(incomplete) and n not in typed]
-        return [CompletionItem(name, help=kind) for name in found]
+def _items(
+    ctx: click.Context, param: click.Parameter, incomplete: str, names: list[str], kind: str
+) -> list[CompletionItem]:
+    """The names that start with what is typed, less those already given to ``param``."""
+    from click.shell_completion import CompletionItem
 
-    return complete
+    given = ctx.params.get(param.name or "")
+    typed = set(given) if isinstance(given, (tuple, list)) else set()
+    return [CompletionItem(n, help=kind) for n in names if n.startswith(incomplete) and n not in typed]
 
 
-complete_program = _completer(program_names, "program")
-complete_program.__doc__ = "Program names (override files in overrides/) that start with what is typed."
-complete_component = _completer(component_names, "component")
-complete_component.__doc__ = "Component names (files in base/components/) that start with what is typed."
+def complete_program(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Program names (override files in overrides/) that start with what is typed."""
+    from ..source.listing import program_names
+
+    return _items(ctx, param, incomplete, program_names(_project(ctx)), "program")
+
+
+def complete_component(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Component names (files in base/components/) that start with what is typed."""
+    from ..source.listing import component_names
+
+    return _items(ctx, param, incomplete, component_names(_project(ctx)), "component")
+
 
 __all__ = ["complete_component", "complete_program"]

@@ -18,6 +18,7 @@ from ..lint.page_rules import lint_page
 from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
 from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
 from ..problems import Loc, Problem, VariantsError, error
+from ..progress import BUILDING, Progress
 from ..source import fields
 from ..source.names import check_output_name
 from ..source.project import Override, Project, load_project
@@ -166,19 +167,26 @@ def _claims(programs: list[Program]) -> list[Problem]:
     return problems
 
 
-def build(root: Path, jobs: int | None = None, keep_pages: bool = False, out_name: str = "out") -> Build:
+def build(
+    root: Path,
+    jobs: int | None = None,
+    keep_pages: bool = False,
+    out_name: str = "out",
+    progress: Progress | None = None,
+) -> Build:
     """Load the project at ``root`` and build every program in memory.
 
     Raises only when base/ itself cannot be loaded or merged (nothing can be
     built then); every other problem is kept in the result. With
     ``keep_pages`` each program's merged page and override file are kept too, for check and diff.
+    Each program built is counted to ``progress``.
     """
     project = load_project(root)
     base = base_page(project)  # problems of base/ once, here, not once per worker
     renderer = Renderer(project)
     reads = template_reads(project.templates, renderer.page_env)
     shared = _Shared(project, base, renderer, reads, BaseReads(base, renderer), out_name, keep_pages)
-    programs = map_items(lambda item: _program(shared, *item), project.programs, jobs)
+    programs = map_items(lambda item: _program(shared, *item), project.programs, jobs, progress, BUILDING)
     problems = [
         *project.name_problems,
         *_base_findings(shared),
