@@ -254,3 +254,16 @@ def test_serve_starts_serves_reloads_and_stops_on_ctrl_c(shipped: Path) -> None:
         fetch(url)  # nothing listens any more
     after = snapshot(shipped)
     assert {k for k in after if after[k] != before.get(k)} == {"overrides/regional-partner.yml"}
+
+
+def test_a_changed_heading_is_found_inside_the_pages_markup() -> None:
+    built = build(FAMILY, keep_pages=True).raise_for_problems()
+    report = report_of(built)
+    index = report.columns.index("rp-faq-2019")
+    page = next(p for p in built.pages if p.slug == "rp-faq-2019")
+    text = next(o.text for o in built.outputs if o.source == "overrides/rp-faq-2019.yml")
+    marks = page_marks(text, page, report.comparisons[index], report.rows, built.base)
+    lines = marks.body.split("\n")
+    marked = {lines[n] for n, mark in marks.lines.items() if mark.id == "map"}
+    assert any(line.startswith("### **") and "can we still apply" in line for line in marked)
+    assert all(mark.notes for mark in marks.lines.values())  # every mark says where it is declared

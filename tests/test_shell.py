@@ -42,7 +42,8 @@ def test_completion_reads_the_project_that_dash_c_names(tmp_path: Path) -> None:
 
 
 def test_completion_of_commands_and_options() -> None:
-    assert {"build", "check", "diff", "extract", "new", "schema"} <= set(complete("variants "))
+    assert {"build", "check", "diff", "extract", "new", "schema", "serve"} <= set(complete("variants "))
+    assert {"--port", "--host", "--allow-remote"} <= set(complete("variants serve --"))
     assert {"--check", "--diff", "--force", "--out", "--quiet"} <= set(complete("variants build --"))
 
 

@@ -126,7 +126,8 @@ def page_marks(text: str, page: Page, comparison: Comparison, rows: tuple[Row, .
             continue
         wanted = _new_text(evidence)
         within = span if span is not None else range(len(lines))
-        hits = [n for n in within if any(lines[n].rstrip() == w.rstrip() for w in wanted)]
+        # A text's line stands on the page as it is, or inside the page's markup ('### **...**').
+        hits = [n for n in within if any(w.strip() in lines[n] for w in wanted)]
         if not hits and span is not None:
             hits = [span.start]  # changed, but nothing to see (spacing, a separator): mark the anchor
         for line in hits:

@@ -17,6 +17,7 @@ STYLE = """
 * { box-sizing: border-box; }
 body { margin: 0; color: #1f2328; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 a { color: #0b5cad; }
+[id] { scroll-margin-top: 3.5rem; }
 .v-bar { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center;
   padding: .5rem 1rem; background: #f6f8fa; border-bottom: 1px solid #d1d9e0; font-size: .875rem; }
 .v-bar .v-home { font-weight: 600; text-decoration: none; color: #1f2328; white-space: nowrap; }
