@@ -267,3 +267,15 @@ def test_a_changed_heading_is_found_inside_the_pages_markup() -> None:
     marked = {lines[n] for n, mark in marks.lines.items() if mark.id == "map"}
     assert any(line.startswith("### **") and "can we still apply" in line for line in marked)
     assert all(mark.notes for mark in marks.lines.values())  # every mark says where it is declared
+
+
+def test_a_fault_is_an_error_page_and_nothing_is_printed(
+    preview: Preview, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def broken(self: object, nonce: str) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(type(preview.server.site), "index", broken)
+    assert fetch(preview.url)[0] == 500
+    assert fetch(preview.url + "p/regional-partner")[0] == 200  # the rest still serves
+    assert capfd.readouterr() == ("", "")

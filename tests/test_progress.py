@@ -211,5 +211,6 @@ def test_progress_on_a_terminal_only_and_never_with_quiet(slow_to_build: Path, t
     assert piped.returncode == 0 and piped.stderr == f"{SIZE} pages up to date\n"
 
     report = tmp_path / "r.json"
-    code, _, terminal = on_a_terminal(["diff", "--format", "json", "--output", str(report)], slow_to_build)
-    assert code == 0 and "reporting  " in terminal and terminal.endswith(f"\r\x1b[Kwrote {report}\r\n")
+    pair = [synthetic.slug(1), synthetic.slug(2)]
+    code, _, terminal = on_a_terminal(["diff", *pair, "--format", "json", "--output", str(report)], slow_to_build)
+    assert code == 0 and "building  " in terminal and terminal.endswith(f"\r\x1b[Kwrote {report}\r\n")

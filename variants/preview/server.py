@@ -69,6 +69,9 @@ class PreviewServer(ThreadingHTTPServer):
         self.changes = threading.Condition()
         super().__init__(address, Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A reader that went away mid-answer is no error worth a word (the core prints nothing)."""
+
     def notify(self) -> None:
         """Tell every event stream that the sources changed (or that the server stops)."""
         with self.changes:
@@ -107,6 +110,15 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self) -> None:
+        try:
+            self._get()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the reader went away
+        except Exception as exc:  # a bug: say so in the page rather than drop the connection
+            message = f"internal error: {type(exc).__name__}: {exc} (a bug: please report it)\n"
+            self._send(HTTPStatus.INTERNAL_SERVER_ERROR, message, "", "text/plain; charset=utf-8")
+
+    def _get(self) -> None:
         nonce = secrets.token_urlsafe(16)
         if not self._host_allowed():
             self._send(
@@ -185,9 +197,15 @@ class Preview:
         return f"http://{shown}:{port}/"
 
     def _watch(self) -> None:
+        try:
+            self._follow(force_polling=None)
+        except Exception:  # the system's change notices failed (a watch limit): look for changes on a timer
+            self._follow(force_polling=True)
+
+    def _follow(self, force_polling: bool | None) -> None:
         from ..source.watch import watch_sources
 
-        for _ in watch_sources(self.server.site.root, self.server.stopping):
+        for _ in watch_sources(self.server.site.root, self.server.stopping, force_polling=force_polling):
             self.server.site.changed()
             self.server.notify()
 
