@@ -24,7 +24,7 @@ from variants.diff.model import ONLY, REPLACED
 from variants.diff.report import report_of
 from variants.pipeline.build import build
 from variants.preview import Preview, start_preview
-from variants.preview.marks import page_marks
+from variants.preview.marks import Marks, page_marks
 from variants.preview.render import blocks, parser
 from variants.preview.server import bind_address
 from variants.problems import VariantsError
@@ -110,13 +110,17 @@ def test_texts_from_the_sources_are_escaped_outside_the_page(third: Path) -> Non
     assert "<script>alert('x')</script>" in article
 
 
-def test_removed_and_changed_questions_are_marked_in_place(third: Path) -> None:
-    built = build(third, keep_pages=True).raise_for_problems()
+def marks_of(root: Path, slug: str) -> Marks:
+    """Where the differences of program ``slug`` stand on its page."""
+    built = build(root, keep_pages=True).raise_for_problems()
     report = report_of(built)
-    index = report.columns.index("third")
-    page = next(p for p in built.pages if p.slug == "third")
-    text = next(o.text for o in built.outputs if o.source == "overrides/third.yml")
-    marks = page_marks(text, page, report.comparisons[index], report.rows, built.base)
+    page = next(p for p in built.pages if p.slug == slug)
+    text = next(o.text for o in built.outputs if o.source == page.source)
+    return page_marks(text, page, report.comparisons[report.columns.index(slug)], report.rows, built.base)
+
+
+def test_removed_and_changed_questions_are_marked_in_place(third: Path) -> None:
+    marks = marks_of(third, "third")
     lines = marks.body.split("\n")
     changed = [lines[n] for n, mark in marks.lines.items() if mark.state == REPLACED and mark.id == "ca"]
     assert changed and all("example.org/overview" in line for line in changed)
@@ -257,12 +261,7 @@ def test_serve_starts_serves_reloads_and_stops_on_ctrl_c(shipped: Path) -> None:
 
 
 def test_a_changed_heading_is_found_inside_the_pages_markup() -> None:
-    built = build(FAMILY, keep_pages=True).raise_for_problems()
-    report = report_of(built)
-    index = report.columns.index("rp-faq-2019")
-    page = next(p for p in built.pages if p.slug == "rp-faq-2019")
-    text = next(o.text for o in built.outputs if o.source == "overrides/rp-faq-2019.yml")
-    marks = page_marks(text, page, report.comparisons[index], report.rows, built.base)
+    marks = marks_of(FAMILY, "rp-faq-2019")
     lines = marks.body.split("\n")
     marked = {lines[n] for n, mark in marks.lines.items() if mark.id == "map"}
     assert any(line.startswith("### **") and "can we still apply" in line for line in marked)

@@ -49,9 +49,10 @@ a { color: #0b5cad; }
 .v-switch { display: flex; flex-wrap: wrap; gap: .25rem; align-items: center; margin: 1rem 0 0; font-size: .75rem; }
 .v-switch span { color: #59636e; }
 .v-problems li { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; color: #cf222e; }
-table.v-index { border-collapse: collapse; width: 100%; font-size: .925rem; }
+table.v-index { border-collapse: collapse; width: 100%; font-size: .925rem; overflow-wrap: normal; }
+.v-index th { white-space: nowrap; }
 .v-index th, .v-index td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #d1d9e0; vertical-align: top; }
-.v-index td { overflow-wrap: anywhere; }
+.v-index td { overflow-wrap: break-word; }
 .v-count { font-variant-numeric: tabular-nums; }
 @media (max-width: 900px) {
   .v-bar { position: static; flex-wrap: nowrap; }
