@@ -22,7 +22,9 @@ from pathlib import Path
 
 from ..pipeline.model import Output
 from ..problems import Loc
-from ..source.names import SLUG_PATTERN, claims
+from ..progress import Progress
+from ..source.listing import SLUG_PATTERN
+from ..source.names import claims
 from .index import Index, Scan, scan
 from .store import Entry, Store
 
@@ -116,7 +118,7 @@ def _base_key(found: Scan) -> str:
     )
 
 
-def cached_outputs(root: Path, jobs: int | None = None) -> list[Output]:
+def cached_outputs(root: Path, jobs: int | None = None, progress: Progress | None = None) -> list[Output]:
     """Every page the project at ``root`` makes, rendering only what the cache does not hold;
     raises with every problem, as ``render_project`` does."""
     store = Store(root)
@@ -137,7 +139,7 @@ def cached_outputs(root: Path, jobs: int | None = None) -> list[Output]:
         if found.changed:
             store.save_index(index)
         return outputs
-    return _rebuild(root, jobs, store, index, found, programs, hits, base_key, base_clean)
+    return _rebuild(root, jobs, store, index, found, programs, hits, base_key, base_clean, progress)
 
 
 def _rebuild(
@@ -150,6 +152,7 @@ def _rebuild(
     hits: dict[str, Entry],
     base_key: str,
     base_clean: bool,
+    progress: Progress | None,
 ) -> list[Output]:
     """Build the pages the cache lacks, store them, and return every page."""
     from ..pipeline.build import build
@@ -157,7 +160,7 @@ def _rebuild(
     from ..source.schema import COMPONENTS, EXTENDS
 
     missing = frozenset(programs) - hits.keys()
-    built = build(root, jobs, keep_pages=True, only=missing, lint_base=not base_clean)
+    built = build(root, jobs, keep_pages=True, only=missing, lint_base=not base_clean, progress=progress)
     if built.problems:
         raise VariantsError(built.problems)
     made = {program.slug: program for program in built.programs}

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from .app import main, out_dir, out_option, page_name
+from .complete import complete_page
 
 
 @main.command()
-@click.argument("pages", nargs=-1, required=True, metavar="PAGE...")
+@click.argument("pages", nargs=-1, required=True, metavar="PAGE...", shell_complete=complete_page)
 @click.option("--to-base", "to_base", is_flag=True, help="Make the change in the shared sources, for every program.")
 @out_option
 @click.pass_context

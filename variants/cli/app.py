@@ -15,9 +15,9 @@ from typing import Any, NoReturn
 
 import click
 
-from .. import __version__
 from ..problems import Problem, VariantsError
 from .hints import worded
+from .version import print_version
 
 EXIT_PROBLEMS = 1
 EXIT_INTERNAL = 123
@@ -56,7 +56,14 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="variants")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=print_version,
+    help="Show the version, and those of the packages it runs on, and exit.",
+)
 @click.option(
     "-C",
     "--project",

@@ -9,12 +9,13 @@ from pathlib import Path
 import click
 
 from .app import main, out_dir, out_option, page_name, project_dir
+from .complete import complete_page
 
 _AT_LINE = re.compile(r"(.+):([0-9]+)")
 
 
 @main.command()
-@click.argument("page", metavar="PAGE[:LINE]")
+@click.argument("page", metavar="PAGE[:LINE]", shell_complete=complete_page)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @out_option
 @click.pass_context

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .app import EXIT_PROBLEMS, main, out_dir, out_option, project_dir
+from .progress import progress_line, quiet_option
 
 _MISSING_STALE_EXTRA = {"create": "missing", "update": "stale", "remove": "extra"}
 _DONE = {"create": "created", "update": "updated", "remove": "removed"}
@@ -21,8 +22,11 @@ _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 @click.option(
     "--no-cache", "no_cache", is_flag=True, help="Render every page, neither reading nor writing the page cache."
 )
+@quiet_option
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool, no_cache: bool) -> None:
+def build(
+    ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool, no_cache: bool, quiet: bool
+) -> None:
     """Render every program's page into out/ (all or nothing).
 
     Pages whose inputs did not change since they were last built come from the
@@ -32,15 +36,18 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
     from ..output.plan import plan, unified_diff
 
     folder = out_dir(ctx, out)
-    if no_cache:
-        from ..pipeline.build import render_project
+    with progress_line(quiet) as progress:
+        if no_cache:
+            from ..pipeline.build import build as build_pages
 
-        outputs = render_project(project_dir(ctx))
-    else:
-        from ..cache.build import cached_outputs
+            outputs = build_pages(project_dir(ctx), progress=progress).raise_for_problems().outputs
+        else:
+            from ..cache.build import cached_outputs
 
-        outputs = cached_outputs(project_dir(ctx))
-    result = plan(folder, outputs, force=force)
+            outputs = cached_outputs(project_dir(ctx), progress=progress)
+        result = plan(folder, outputs, force=force)
+        if not (check or show_diff):
+            apply(result, progress)
     if show_diff:
         click.echo(unified_diff(result), nl=False)
     if check or show_diff:
@@ -51,9 +58,11 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
                 f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True
             )
             sys.exit(EXIT_PROBLEMS if check else 0)
-        click.echo(f"{len(result.changes)} pages up to date", err=True)
+        if not quiet:
+            click.echo(f"{len(result.changes)} pages up to date", err=True)
         return
-    apply(result)
+    if quiet:
+        return
     for change in result.pending:
         click.echo(f"{_DONE[change.action]} {folder / change.name}", err=True)
     unchanged = len(result.changes) - len(result.pending)

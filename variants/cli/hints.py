@@ -23,6 +23,8 @@ HINTS: dict[str, str] = {
     "var-option": "{message}",
     "extends-option": "--extends: {message}",
     "component-option": "--component: {message}",
+    "allow-remote": "{message}; give --allow-remote to serve it to other machines anyway",
+    "port-option": "{message}; give another --port (0: any free one)",
 }
 PLACES: dict[str, str] = {"var-option": "--var {loc}"}
 

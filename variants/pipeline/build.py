@@ -18,6 +18,7 @@ from ..lint.page_rules import lint_page
 from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
 from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
 from ..problems import Loc, Problem, VariantsError, error, suggest
+from ..progress import BUILDING, Progress
 from ..source import fields
 from ..source.names import check_output_name, claims
 from ..source.project import Override, Project, load_project
@@ -157,6 +158,7 @@ def build(
     out_name: str = "out",
     only: frozenset[str] | None = None,
     lint_base: bool = True,
+    progress: Progress | None = None,
 ) -> Build:
     """Load the project at ``root`` and build every program in memory (or the programs ``only``
     names: the page cache builds just those whose inputs changed; it also says when base/ was
@@ -165,6 +167,7 @@ def build(
     Raises only when base/ itself cannot be loaded or merged (nothing can be
     built then); every other problem is kept in the result. With
     ``keep_pages`` each program's merged page and override file are kept too, for check and diff.
+    Each program built is counted to ``progress``.
     """
     project = load_project(root)
     base = base_page(project)  # problems of base/ once, here, not once per worker
@@ -172,7 +175,7 @@ def build(
     reads = template_reads(project.templates, renderer.page_env)
     shared = _Shared(project, base, renderer, reads, BaseReads(base, renderer), out_name, keep_pages)
     wanted = [item for item in project.programs if only is None or item[0] in only]
-    programs = map_items(lambda item: _program(shared, *item), wanted, jobs)
+    programs = map_items(lambda item: _program(shared, *item), wanted, jobs, progress, BUILDING)
     problems = [
         *project.name_problems,
         *(_base_findings(shared) if lint_base else ()),

@@ -1,14 +1,10 @@
-"""Names the sources give files: override and component file names, and output names, which must stay
-inside the output folder."""
+"""Names the sources give files: output names, which must stay inside the output folder and apart."""
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePosixPath
 
 from ..problems import Loc, Problem, error
-
-SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")  # a program's or component's file name, without .yml
 
 
 def check_output_name(name: str, loc: Loc) -> Problem | None:
@@ -39,4 +35,4 @@ def claims(outputs: list[tuple[str, str, Loc]]) -> list[Problem]:
     return problems
 
 
-__all__ = ["SLUG_PATTERN", "check_output_name", "claims"]
+__all__ = ["check_output_name", "claims"]
