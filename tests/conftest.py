@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -84,3 +86,11 @@ sections:
 def third(shipped: Path) -> Path:
     write_tree(shipped, {"overrides/third.yml": THIRD})
     return shipped
+
+
+def blame_rows(run: Callable[..., Result], root: Path, page: str) -> list[dict[str, Any]]:
+    """``variants blame PAGE --format json`` on the project at ``root``, expected to succeed."""
+    result = run("-C", root, "blame", page, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows

@@ -25,7 +25,7 @@ from ..output.paths import target
 from ..pipeline.build import Build, Program, build
 from ..problems import Loc, Problem, VariantsError, error
 from ..source.fields import ANCHOR, ID, ID_PATTERN, LAYOUT, QUESTION, QUESTIONS, SECTIONS, key
-from ..trace.blame import default_key
+from ..trace.chain import default_key
 from ..trace.render import Tracer
 from .commit import write_all
 from .handedits import NewQuestion, Reading, Refusal, TextChange, block_pattern, read_edits

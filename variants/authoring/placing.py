@@ -20,7 +20,7 @@ from ..problems import Loc
 from ..source import edits
 from ..source.fields import ANCHOR, ID, ID_PATTERN, QUESTIONS, SECTIONS
 from ..source.yamldoc import Doc
-from ..trace.blame import made_by, page_layers, setters, value_chain
+from ..trace.chain import made_by, page_layers, setters, value_chain
 from ..trace.render import Origin
 from .handedits import NewQuestion, PieceChange, Reading, TextChange
 from .yamledit import CannotEdit, Item, YPath, insert_item, set_value

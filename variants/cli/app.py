@@ -94,9 +94,10 @@ def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def page_name(ctx: click.Context, out: Path | None, page: str) -> str:
-    """A PAGE argument as the core knows pages: a program's name, or a path made relative to the
-    output folder (``out/x.md`` from the project folder, or any path to a file in it)."""
-    if "/" not in page and os.sep not in page and not page.endswith(".md"):
+    """A PAGE argument as the core knows pages: a program's name or a page's file name (``x.md``),
+    or a path made relative to the output folder (``out/x.md`` from the project folder, or any path
+    to a file in it)."""
+    if "/" not in page and os.sep not in page:
         return page
     folder = os.path.abspath(out_dir(ctx, out))
     candidates = [os.path.abspath(page)]
