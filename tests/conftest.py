@@ -94,3 +94,29 @@ def blame_rows(run: Callable[..., Result], root: Path, page: str) -> list[dict[s
     assert result.exit_code == 0, result.stderr
     rows: list[dict[str, Any]] = json.loads(result.stdout)
     return rows
+
+
+def adopt_refused(run: Callable[..., Result], root: Path, *args: str) -> str:
+    """``variants adopt ARGS`` expected to refuse, one line per reason, leaving every file as it was; its stderr."""
+    before = snapshot(root)
+    result = run("-C", root, "adopt", *args)
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert snapshot(root) == before
+    return result.stderr
+
+
+# A question block a user adds by hand to a page of the shipped project, and its table-of-contents line.
+FEES_BLOCK = """<br/>
+________________
+<a id="fees"></a>
+<br/>
+<br/>
+
+### **Are there any fees?**
+
+No, there are no fees to apply.
+
+[**Back to the top**](#top)
+"""
+FEES_TOC = "- [Are there any fees?](#fees)\n"
