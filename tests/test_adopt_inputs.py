@@ -195,3 +195,17 @@ def test_sources_keep_their_line_breaks_and_byte_order_mark(run, shipped: Path) 
     page.write_bytes(page.read_bytes().replace(b"[**Back to the top**]", b"[**Back to top**]"))
     assert run("-C", shipped, "adopt", "--to-base", "regional-partner").exit_code == 0
     assert layout.read_bytes().startswith(b"\xef\xbb\xbf<br/>\n") and b"[**Back to top**]" in layout.read_bytes()
+
+
+def test_a_page_in_a_subfolder_is_adopted_by_any_of_its_names(run, shipped: Path) -> None:
+    override = shipped / "overrides" / "regional-partner.yml"
+    override.write_text("output: faq/rp.md\n" + override.read_text(encoding="utf-8"))
+    assert run("-C", shipped, "build").exit_code == 0
+    page = shipped / "out" / "faq" / "rp.md"
+    for name, old, new in (("out/faq/rp.md", "some", "many"), ("faq/rp.md", "many", "all"), ("rp.md", "all", "most")):
+        page.write_text(page.read_text(encoding="utf-8").replace(f"{old} of our current", f"{new} of our current"))
+        os.chdir(shipped / "out" / "faq" if name == "rp.md" else shipped)  # a bare name: a file here, in out/
+        result = run("-C", shipped, "adopt", name)
+        assert result.exit_code == 0, (name, result.stderr)
+        assert result.stderr == f"adopted {shipped}/out/faq/rp.md\n"
+        assert run("-C", shipped, "build", "--check").exit_code == 0

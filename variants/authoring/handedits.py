@@ -20,14 +20,13 @@ from typing import NamedTuple
 
 from ..pipeline.texts import SYNTAX, variable_spans
 from ..problems import Loc, VariantsError
-from ..source.fields import APPLIED, PAGE, at
-from ..source.fields import key as field
+from ..source import fields
 from ..source.yamldoc import parse_yaml
 from ..trace.render import TEMPLATE, VALUE, Origin, Traced
 from .blocks import NewQuestion, Pattern, RemovedQuestion, new_question, removed_questions, toc_kept
 
-_FINAL_NEWLINE = next(k.name for k in at(PAGE) if k.read_as == APPLIED and k.kind == "bool")
-_MAPS = frozenset(k.name for k in at(PAGE) if k.kind == "map")  # front matter: one origin per entry
+_FINAL_NEWLINE = next(k.name for k in fields.at(fields.PAGE) if k.read_as == fields.APPLIED and k.kind == "bool")
+_MAPS = frozenset(k.name for k in fields.at(fields.PAGE) if k.kind == "map")  # front matter: one origin per entry
 _CHARACTERS = 4000  # a changed stretch longer than this is compared word by word (character by character is quadratic)
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
@@ -181,7 +180,7 @@ def _text(origin: Origin, rendered: str, variables: dict[str, str]) -> TextChang
 def _front_matter(origin: Origin, rendered: str, variables: dict[str, str]) -> Reading | Refusal:
     """A changed front-matter line, as the value it now gives (a text with its variables kept)."""
     name, _, key = origin.key.partition(".")
-    what = field(PAGE, name).what
+    what = fields.key(fields.PAGE, name).what
     if not key:
         return Refusal(0, f"the {what} is written as a whole (a value YAML spreads over lines); edit it by hand")
     try:
@@ -277,20 +276,19 @@ def _as_written(origin: Origin, rendered: str, variables: dict[str, str]) -> str
     """The value as its source must write it to render as ``rendered``: each changed stretch
     written into the source's literal text, its variables kept."""
     old, source = origin.rendered, origin.source
-    stretches = list(_differences(old, rendered))
-    if any(SYNTAX.search(rendered[b1:b2]) for _, _, b1, b2 in stretches):
+    written = rendered
+    if source != old:
+        layout = _literal_places(source, old, variables)
+        if layout is None:
+            return Refusal(0, f"the text at {origin.loc} is a template with logic; edit it there by hand")
+        places, outputs = layout
+        written = source
+        for a1, a2, b1, b2 in reversed(list(_differences(old, rendered))):
+            if a1 not in places or a2 not in places or any(start < a2 and a1 < end for start, end in outputs):
+                return Refusal(0, f"the change covers text a variable writes ({origin.loc}); change it there by hand")
+            written = written[: places[a1]] + rendered[b1:b2] + written[places[a2] :]
+    if len(SYNTAX.findall(written)) > len(SYNTAX.findall(source)):  # typed, or made of a brace and its neighbour
         return Refusal(0, "the new text holds template syntax ({{, {% or {#); write it in the source by hand")
-    if source == old:
-        return rendered
-    layout = _literal_places(source, old, variables)
-    if layout is None:
-        return Refusal(0, f"the text at {origin.loc} is a template with logic; edit it there by hand")
-    places, outputs = layout
-    written = source
-    for a1, a2, b1, b2 in reversed(stretches):
-        if a1 not in places or a2 not in places or any(start < a2 and a1 < end for start, end in outputs):
-            return Refusal(0, f"the change covers text a variable writes ({origin.loc}); change it there by hand")
-        written = written[: places[a1]] + rendered[b1:b2] + written[places[a2] :]
     return written
 
 
