@@ -9,7 +9,6 @@ import click
 
 from .app import EXIT_PROBLEMS, main, out_dir, out_option, project_dir
 
-_MISSING_STALE_EXTRA = {"create": "missing", "update": "stale", "remove": "extra"}
 _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 
 
@@ -31,8 +30,13 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
     if show_diff:
         click.echo(unified_diff(result), nl=False)
     if check or show_diff:
-        for change in result.pending:
-            click.echo(f"{folder / change.name}: {_MISSING_STALE_EXTRA[change.action]}", err=True)
+        from ..diff.drift import drift_state
+        from ..formats.wording import DRIFT_WORDS
+        from ..output.manifest import read_manifest
+
+        manifest = read_manifest(folder) if folder.is_dir() else {}
+        for change in result.pending:  # in the words diff uses for drift
+            click.echo(f"{folder / change.name}: {DRIFT_WORDS[drift_state(change, manifest)]}", err=True)
         if result.pending:
             click.echo(
                 f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True
