@@ -235,11 +235,13 @@ def _section_evidence(
         if kind != SECTION_ROW:
             continue
         a, b = old.sections.get(sid), new.sections.get(sid)
-        if a is None and b is None:
+        keys = outline.found.section_fields.get(sid, set())
+        if state == VARIABLES:  # the outline rendered both titles to tell
+            only.append(sid)
+        if (a is None and b is None) or not (a is None or b is None or keys):
             continue
         a_title = section_title(texts, a, context) if a else None
         b_title = section_title(texts, b, new.context) if b else None
-        keys = outline.found.section_fields.get(sid, set())
         if a is None or b is None:
             lines = _lines(a_title, b_title)
             shown = (FieldEvidence(_HEADLINE[SECTION], CONTENT, lines),)
@@ -256,8 +258,6 @@ def _section_evidence(
                 for key in sorted(keys)
             )
             result.append(Evidence("section", sid, "", state, shown_fields, first((kind, sid))))
-        elif state == VARIABLES:
-            only.append(sid)
     return result, only
 
 

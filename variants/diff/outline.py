@@ -5,12 +5,11 @@ as the report is read."""
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..pipeline.model import Entry, Page
-from ..pipeline.pool import map_items
+from ..pipeline.pool import map_items, worker_count
 from ..source.project import is_component_file
 from ..source.yamldoc import Doc
 from .model import (
@@ -57,6 +56,8 @@ def outlines(old: Side, sides: list[Side], texts: RenderedTexts, settings: Setti
     only what each found crosses back (the pages stay where they are)."""
     for _ in (old.model, old.indexes, old.key_of, old.has_why):  # worked out once, before the workers fork
         pass
+    if worker_count(len(sides)) == 1:
+        return [outline(old, side, texts, settings) for side in sides]
     parts = map_items(lambda side: _parts(outline(old, side, texts, settings)), sides)
     return [
         Outline(
@@ -102,7 +103,7 @@ def outline(old: Side, new: Side, texts: RenderedTexts, settings: Settings) -> O
         ):
             state = VARIABLES
         cells[SECTION_ROW, sid] = cell(state, sid in section_moves)
-        if b_entry is not None:
+        if b_entry is not None and (state not in (SAME, VARIABLES) or sid in section_moves):
             shown = {k: b_entry.get(k) for k in keys} if a_entry is not None else _own(b_entry)
             digests[SECTION_ROW, sid] = digest([state, shown, _place(new, "", sid, sid in section_moves)])
     question_moves = {eid for sid, ids in moved.items() if sid for eid in ids}
@@ -155,9 +156,18 @@ def _place(side: Side, sid: str, eid: str, moved: bool) -> str:
 
 
 def digest(value: Any) -> str:
-    """A short fingerprint of a value as written: equal values, equal digests, in any process."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    """A short fingerprint of a value as written: equal values, equal digests, in any process
+    (mappings are taken key by key in order, so the order a file writes them in does not count)."""
+    text = repr(_canonical(value))
     return hashlib.blake2b(text.encode("utf-8", errors="surrogateescape"), digest_size=8).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if type(value) is dict:
+        return sorted((str(k), _canonical(v)) for k, v in value.items())
+    if type(value) is list or type(value) is tuple:
+        return [_canonical(v) for v in value]
+    return value
 
 
 def union(first: list[str], second: list[str]) -> list[str]:

@@ -149,7 +149,7 @@ def _record(item: Any, names: str, **more: Any) -> dict[str, Any]:
 
 
 def _json_row(row: Row) -> dict[str, Any]:
-    cells = [_record(c, "state moved version was") for c in row.cells]
+    cells = [{"state": c.state, "moved": c.moved, "version": c.version, "was": c.was} for c in row.cells]
     return _record(row, "kind id section label", cells=cells)
 
 
