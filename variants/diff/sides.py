@@ -72,17 +72,18 @@ class Side:
 
     @cached_property
     def whys(self) -> dict[str, tuple[str, dict[str, str]]]:
-        """For each file of this side: its top-level 'why', and each entry's (a question's own, else
-        its section's)."""
+        """For each file of this side: its top-level 'why', and each entry's that has one (a
+        question's own, else its section's)."""
         found: dict[str, tuple[str, dict[str, str]]] = {}
         for doc in self.docs:
             own: dict[str, str] = {}
-            section = ""
-            for path, entry in fields.entries(doc.data):
-                why = str(entry.get(_WHY) or "")
-                if len(path) == 2:
-                    section = why
-                own[entry[fields.ID]] = why or ("" if len(path) == 2 else section)
+            for section in doc.data.get(fields.SECTIONS) or []:
+                said = section.get(_WHY)
+                if said:
+                    own[section[fields.ID]] = str(said)
+                for question in section.get(fields.QUESTIONS) or []:
+                    if _WHY in question or said:
+                        own[question[fields.ID]] = str(question.get(_WHY) or said)
             found[doc.path] = (str(doc.data.get(_WHY) or ""), own)
         return found
 
