@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from ..diff.model import Report
 
 EXIT_DRIFT, EXIT_UNEXPLAINED, EXIT_ANY = 3, 4, 5
-_EXITS = {"drift": EXIT_DRIFT, "unexplained": EXIT_UNEXPLAINED, "any": EXIT_ANY}
+# One per condition of variants.diff.gate (not imported here: every command loads this module).
+EXIT_CODES = {"drift": EXIT_DRIFT, "unexplained": EXIT_UNEXPLAINED, "any": EXIT_ANY}
 _REVISION = "revision"  # the rule of the core's problems with the revision --against names
 
 
@@ -48,7 +49,7 @@ _REVISION = "revision"  # the rule of the core's problems with the revision --ag
 @click.option(
     "--fail-on",
     "fail_on",
-    type=click.Choice(list(_EXITS)),
+    type=click.Choice(list(EXIT_CODES)),
     multiple=True,
     help="Exit 3 on drift in the output folder, 4 on a content difference without a 'why', 5 on any difference.",
 )
@@ -140,7 +141,7 @@ def _gate(report: Report, conditions: tuple[str, ...]) -> None:
                 )
         what = {DRIFT: "drift", UNEXPLAINED: "a content difference without a 'why'"}.get(condition, "a difference")
         click.echo(f"variants diff: failing on {what} ({len(found)} found)", err=True)
-        sys.exit(_EXITS[condition])
+        sys.exit(EXIT_CODES[condition])
 
 
-__all__ = ["EXIT_ANY", "EXIT_DRIFT", "EXIT_UNEXPLAINED", "diff"]
+__all__ = ["EXIT_ANY", "EXIT_CODES", "EXIT_DRIFT", "EXIT_UNEXPLAINED", "diff"]

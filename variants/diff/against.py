@@ -61,7 +61,7 @@ def copy_revision(root: Path, ref: str, into: Path) -> bool:
     except VariantsError:
         raise VariantsError(error("git", f"'{ref}' is not a revision of this repository", "revision")) from None
     try:
-        listing = _git(root, "ls-tree", "-r", "-z", f"{commit}:{prefix}")
+        listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", f"{commit}:{prefix}")
     except VariantsError:  # the project's folder did not exist at the revision
         return False
     wanted: list[tuple[str, str]] = []

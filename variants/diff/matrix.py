@@ -75,7 +75,8 @@ def matrix(old: Side, outlines: list[Outline], drift: Iterable[Drift]) -> Matrix
             missing = blank if key[0] == PAGE_ROW else absent
             grid[key] = [o.cells.get(key, missing) for o in outlines]
     shown = [key for key in keys if any(not c.blank and c.state != ABSENT for c in grid[key])]
-    unchanged = sum(1 for key in keys if key[0] == QUESTION_ROW and key not in shown)
+    kept = set(shown)
+    unchanged = sum(1 for key in keys if key[0] == QUESTION_ROW and key not in kept)
     # One column per distinct signature: the program's cells and digests over the rows shown.
     groups: dict[tuple[object, ...], list[int]] = {}
     for n, o in enumerate(outlines):
@@ -87,8 +88,8 @@ def matrix(old: Side, outlines: list[Outline], drift: Iterable[Drift]) -> Matrix
     columns = tuple(Column(tuple(programs[n] for n in group)) for group in members)
     placed = {programs[n]: k for k, group in enumerate(members) for n in group}
     rows = []
+    heads = [group[0] for group in members]
     for key in shown:
-        heads = [group[0] for group in members]
         versions = _versions([(grid[key][n], outlines[n].digests.get(key, "")) for n in heads])
         cells = tuple(
             cell(grid[key][n].state, grid[key][n].moved, version, grid[key][n].was)

@@ -258,6 +258,8 @@ def _text(line: Line) -> str:
 
 
 def _variables(report: Report) -> list[str]:
+    if not report.programs:
+        return ['<section id="variables"><h2>Program variables</h2><p>No program.</p></section>']
     names = [v.name for v in report.programs[0].variables] if report.programs else []
     rows = []
     for p in report.programs:

@@ -158,6 +158,8 @@ def _head(report: Report, options: Options) -> list[list[str]]:
         if line.column >= 0 or line.drift
     ]
     summary = ["### Summary", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    if not report.summary:
+        summary = ["### Summary", "", f"No program{' changed since ' + _md(report.against) if report.against else ''}."]
     note = wording.as_other_note(report)
     blocks.append([*summary, *_cut(lines, options.rows, "programs"), "", *([_md(note), ""] if note else [])])
     blocks.append(_matrix(report, options))
@@ -250,6 +252,8 @@ def _fence(lines: list[str], lang: str) -> list[str]:
 
 
 def _variables(report: Report) -> list[list[str]]:
+    if not report.programs:
+        return []
     names = [v.name for v in report.programs[0].variables] if report.programs else []
     out = ["<details><summary>Program variables</summary>", "", "| program | " + " | ".join(names) + " | output |"]
     out.append("| --- |" + " --- |" * (len(names) + 1))

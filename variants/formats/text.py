@@ -75,6 +75,9 @@ def _lines(rows: list[list[str]], style: Style, styles: list[list[dict[str, Any]
 
 
 def _summary(report: Report, style: Style) -> list[str]:
+    if not report.summary:
+        since = f" changed since {report.against}" if report.against else " compared"
+        return [style("Summary", bold=True) + f": no program{since}.", ""]
     out = [style("Summary", bold=True) + " (declared differences by kind; why: content differences that say why)"]
     rows = [wording.summary_header(report)] + [wording.summary_cells(report, line) for line in report.summary]
     styles: list[list[dict[str, Any]]] = [[]] + [
@@ -178,6 +181,8 @@ def _line(line: Line, style: Style) -> str:
 
 
 def _variables(report: Report, style: Style) -> list[str]:
+    if not report.programs:
+        return []
     names = [v.name for v in report.programs[0].variables] if report.programs else []
     rows = [["program", *names, "output"]]
     for p in report.programs:
