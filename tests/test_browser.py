@@ -101,6 +101,10 @@ def test_the_page_never_scrolls_sideways_and_shows_what_matters(
         assert seen["left"] >= 0 and seen["left"] < inner, (selector, seen)
         assert seen["page"] <= inner, selector  # and the page still does not scroll sideways
         assert seen["frame"] <= inner, (selector, seen)  # a wider table scrolls in its box
+    # Both sides of the evidence are in view, not behind a scroll.
+    for side in ("td.old", "td.new"):
+        seen = box(browser, f"#p-delta table.sbs {side}")
+        assert seen["shown"] and seen["right"] <= inner and seen["width"] > 80, (side, seen)
     shot(browser, tmp_path, f"diff-report-{width}-evidence")
     # Wide tables scroll inside their own box, their header row kept in view.
     matrix = browser.find_element("css selector", "table.matrix")

@@ -429,6 +429,7 @@ def test_stable_keys_do_not_move_with_lines(run, eleven: Path) -> None:
         keys = [s["key"] for s in comparison_data["statements"]]
         assert len(keys) == len(set(keys)), keys
         assert all(k.startswith(comparison_data["new"] + "/") for k in keys)
+        assert all(s["where"] for s in comparison_data["statements"])  # every one at the line that says it
     for path in (eleven / "overrides").glob("*.yml"):
         path.write_text("# a comment\n# and another\n" + path.read_text())
     after = report_json(run, eleven)

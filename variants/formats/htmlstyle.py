@@ -51,6 +51,8 @@ del{background:var(--del);text-decoration:line-through}ins{background:var(--ins)
 .cat-program{color:var(--program)}.cat-content{color:var(--content)}.cat-formatting{color:var(--formatting)}
 .why{display:block;color:var(--muted);font-style:italic}.delta{font-weight:600}
 ul.statements{padding-left:1.2rem}ul.statements li{margin:.25rem 0}
+@media (max-width:640px){main{padding:0 .5rem 2rem}.sbs{min-width:0}.sbs col.f{width:4.6rem}
+.sbs th,.sbs td{padding:.25rem .35rem}.text{font-size:12px}}
 details.program{border:1px solid var(--line);border-radius:6px;padding:.4rem .8rem;margin:.6rem 0}
 details.program>summary{cursor:pointer;font-weight:600}
 details.program[open]>summary{margin-bottom:.4rem}
