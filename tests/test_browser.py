@@ -1,140 +1,81 @@
-"""The HTML report in a real browser: headless Chromium (Debian's chromium and chromium-driver),
-driven by selenium, at 1,400 and 420 pixels wide. Skipped, saying why, where they cannot be had.
-
-``VARIANTS_SCREENSHOTS=DIR`` keeps the screenshots in DIR (the README's come from there).
-"""
+"""The preview in a real browser (headless Chromium): laid out at a desk's width and a phone's,
+its own script running under its policy, the page's scripts not, and reloading on an edit."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import browser, resize  # noqa: F401 - browser is a fixture
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-WIDTHS = (1400, 420)
-# Chromium as root, with the network closed: no sandbox, no GPU, nothing fetched, a profile of its own.
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-)
+from conftest import write_tree
+from variants.preview import Preview, start_preview
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (the test extras have it)")
-    if not (os.access(CHROMIUM, os.X_OK) and os.access(DRIVER, os.X_OK)):
-        pytest.skip("Chromium is not installed: apt-get install chromium chromium-driver (.ci/run does)")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="variants-chromium-")
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+HOSTILE = """\
+      - id: joint
+        answer: |
+          Joint answers are welcome. <script>window.pwned = true</script><img src=x onerror="window.pwned = true">
+"""
 
 
 @pytest.fixture
-def report(run, eleven: Path, tmp_path: Path) -> Path:
-    page = tmp_path / "report.html"
-    result = run("-C", eleven, "diff", "--format", "html", "--output", page)
-    assert result.exit_code == 0, result.stderr
-    return page
+def served(third: Path) -> Iterator[tuple[Preview, Path]]:
+    override = third / "overrides" / "third.yml"
+    write_tree(third, {"overrides/third.yml": override.read_text() + HOSTILE})
+    running = start_preview(third, port=0)
+    yield running, third
+    running.stop()
 
 
-def shot(browser: Any, path: Path, name: str) -> None:
-    """A screenshot, kept where VARIANTS_SCREENSHOTS says too."""
-    target = path / f"{name}.png"
-    assert browser.save_screenshot(str(target))
-    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 10_000
-    keep = os.environ.get("VARIANTS_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(target, Path(keep) / target.name)
+def layout(chrome: Any) -> dict[str, Any]:
+    script = """
+      const marks = [...document.querySelectorAll('.v-mark')];
+      const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1);
+      return {
+        scroll: document.documentElement.scrollWidth, inner: innerWidth,
+        wide: wide.slice(0, 5).map(e => e.tagName + '.' + e.className),
+        marks: marks.map(m => m.className), pwned: window.pwned === true,
+        notesLeft: document.querySelector('.v-notes').getBoundingClientRect().left,
+        pageRight: document.querySelector('.v-page').getBoundingClientRect().right,
+        notesTop: document.querySelector('.v-notes').getBoundingClientRect().top,
+        pageBottom: document.querySelector('.v-page').getBoundingClientRect().bottom,
+        h1: document.querySelector('h1').textContent,
+      };
+    """
+    return dict(chrome.execute_script(script))
 
 
-def box(browser: Any, selector: str) -> dict[str, float]:
-    found: dict[str, float] = browser.execute_script(
-        "const e = document.querySelector(arguments[0]); e.scrollIntoView({block: 'start'});"
-        "const r = e.getBoundingClientRect(); const f = (e.closest('.scroll') || e).getBoundingClientRect();"
-        "return {left: r.left, right: r.right, width: r.width, height: r.height, top: r.top, frame: f.right,"
-        " shown: e.checkVisibility(), inner: window.innerWidth, page: document.documentElement.scrollWidth};",
-        selector,
-    )
-    return found
+@pytest.mark.parametrize("width", [1400, 420])
+def test_a_served_page_at_a_desk_and_on_a_phone(browser: Any, served: tuple[Preview, Path], width: int) -> None:  # noqa: F811
+    preview, _ = served
+    resize(browser, width)
+    browser.get(preview.url + "p/third")
+    seen = layout(browser)
+    assert seen["h1"] == "Third Program FAQs"
+    assert seen["scroll"] <= seen["inner"], seen["wide"]  # nothing wider than the window
+    assert "v-mark v-replaced" in seen["marks"] and "v-mark v-removed" in seen["marks"]
+    assert not seen["pwned"]  # the page's own scripts are kept in the HTML but never run
+    if width == 1400:
+        assert seen["notesLeft"] >= seen["pageRight"]  # the notes beside the page
+    else:
+        assert seen["notesTop"] >= seen["pageBottom"]  # the notes below it
+    blocked = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert blocked  # the page's script was refused by the policy, and said so
+    assert not [m for m in blocked if "EventSource" in m or "/events" in m]  # the preview's own script ran
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_the_page_never_scrolls_sideways_and_shows_what_matters(
-    browser: Any, report: Path, tmp_path: Path, width: int
-) -> None:
-    browser.set_window_size(width, 1000)
-    browser.get(report.as_uri())
-    inner = browser.execute_script("return window.innerWidth")
-    assert browser.execute_script("return document.documentElement.scrollWidth") <= inner
-    browser.execute_script("window.scrollTo(400, 0)")
-    assert browser.execute_script("return window.scrollX") == 0
-    shot(browser, tmp_path, f"diff-report-{width}")
-    # The drift banner, the summary, the matrix and the evidence are on screen, each within the window.
-    for selector in (".banner", "#summary table", "table.matrix", "#p-delta table.sbs", "#p-golf table.sbs"):
-        seen = box(browser, selector)
-        assert seen["shown"] and seen["height"] > 20, selector
-        assert seen["left"] >= 0 and seen["left"] < inner, (selector, seen)
-        assert seen["page"] <= inner, selector  # and the page still does not scroll sideways
-        assert seen["frame"] <= inner, (selector, seen)  # a wider table scrolls in its box
-    # Both sides of the evidence are in view, not behind a scroll.
-    for side in ("td.old", "td.new"):
-        seen = box(browser, f"#p-delta table.sbs {side}")
-        assert seen["shown"] and seen["right"] <= inner and seen["width"] > 80, (side, seen)
-    shot(browser, tmp_path, f"diff-report-{width}-evidence")
-    # Wide tables scroll inside their own box, their header row kept in view.
-    matrix = browser.find_element("css selector", "table.matrix")
-    scroller = matrix.find_element("xpath", "..")
-    assert browser.execute_script("return getComputedStyle(arguments[0]).overflowX", scroller) == "auto"
-    head = matrix.find_element("css selector", "thead th")
-    assert browser.execute_script("return getComputedStyle(arguments[0]).position", head) == "sticky"
-    if width == 420:
-        assert browser.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", scroller)
-    # No style or script the policy had to refuse.
-    refused = [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
-    assert refused == []
-
-
-def test_each_program_collapses_and_dark_mode_is_dark(browser: Any, report: Path, tmp_path: Path) -> None:
-    browser.set_window_size(1400, 1000)
-    browser.get(report.as_uri())
-    part = browser.find_element("css selector", "#p-delta")
-    assert part.get_attribute("open") is not None
-    part.find_element("css selector", "summary").click()
-    assert part.get_attribute("open") is None
-    assert not browser.find_element("css selector", "#p-delta table.sbs").is_displayed()
-    background = "return getComputedStyle(document.body).backgroundColor"
-    assert browser.execute_script(background) == "rgb(255, 255, 255)"
-    browser.execute_cdp_cmd(
-        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}
-    )
-    try:
-        browser.get(report.as_uri())
-        assert browser.execute_script(background) == "rgb(13, 17, 23)"
-        shot(browser, tmp_path, "diff-report-1400-dark")
-    finally:
-        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+def test_the_page_reloads_when_a_source_changes(browser: Any, served: tuple[Preview, Path]) -> None:  # noqa: F811
+    preview, root = served
+    resize(browser, 1400)
+    browser.get(preview.url + "p/third#ca")
+    assert browser.execute_script("return document.querySelector('h1').textContent") == "Third Program FAQs"
+    override = root / "overrides" / "third.yml"
+    override.write_text(override.read_text().replace("name: Third Program", "name: Fourth Program"))
+    deadline = time.monotonic() + 20
+    while browser.execute_script("return document.querySelector('h1').textContent") != "Fourth Program FAQs":
+        assert time.monotonic() < deadline, "the page did not reload"
+        time.sleep(0.2)
+    assert browser.current_url.endswith("/p/third#ca")

@@ -16,6 +16,8 @@ import click
 
 from ..formats import FORMATS
 from .app import colour_wanted, main, out_dir, out_option, project_dir
+from .complete import complete_program
+from .progress import progress_line, quiet_option
 
 if TYPE_CHECKING:
     from ..diff.model import Report
@@ -27,7 +29,7 @@ _REVISION = "revision"  # the rule of the core's problems with the revision --ag
 
 
 @main.command()
-@click.argument("programs", nargs=-1, metavar="[PROGRAM_A PROGRAM_B]")
+@click.argument("programs", nargs=-1, metavar="[PROGRAM_A PROGRAM_B]", shell_complete=complete_program)
 @click.option(
     "--format",
     "fmt",
@@ -56,6 +58,7 @@ _REVISION = "revision"  # the rule of the core's problems with the revision --ag
 @click.option("--fail-on-drift", is_flag=True, help="The same as --fail-on drift.")
 @click.option("--schema", is_flag=True, help="Print the JSON Schema of the JSON report and exit.")
 @out_option
+@quiet_option
 @click.pass_context
 def diff(
     ctx: click.Context,
@@ -68,6 +71,7 @@ def diff(
     fail_on_drift: bool,
     schema: bool,
     out: Path | None,
+    quiet: bool,
 ) -> None:
     """Report where programs diverge: every program against the base, or PROGRAM_B against PROGRAM_A."""
     if schema:
@@ -83,28 +87,32 @@ def diff(
     if len(programs) not in (0, 2):
         raise click.UsageError("give two programs to compare with each other, or none to compare all with the base")
     pair = (programs[0], programs[1]) if programs else None
-    try:
-        report = diff_report(project_dir(ctx), pair, out_dir(ctx, out), show_variables, against)
-    except VariantsError as exc:
-        if exc.problems and all(p.rule == _REVISION for p in exc.problems):
-            raise click.BadParameter(exc.problems[0].message, param_hint="'--against'") from None
-        raise
-    color = output is None and colour_wanted(sys.stdout)
-    # Written piece by piece (a program at a time): a report on thousands of programs is never one string.
-    pieces = iter_report(report, fmt, click.style if color else plain)
-    if output is None:
+    with progress_line(quiet) as progress:
         try:
-            for piece in pieces:
-                click.echo(piece, nl=False, color=color)
-            sys.stdout.flush()
-        except BrokenPipeError:  # the reader stopped ('variants diff | head'): stop writing, quietly
-            _silence_stdout()
-        finally:
-            close = getattr(pieces, "close", None)
-            if close is not None:
-                close()
-    else:
-        write_file(output, pieces)
+            report = diff_report(project_dir(ctx), pair, out_dir(ctx, out), show_variables, against, progress)
+        except VariantsError as exc:
+            if exc.problems and all(p.rule == _REVISION for p in exc.problems):
+                raise click.BadParameter(exc.problems[0].message, param_hint="'--against'") from None
+            raise
+        color = output is None and colour_wanted(sys.stdout)
+        # Written piece by piece (a program at a time): a report on thousands of programs is never one string.
+        pieces = iter_report(report, fmt, click.style if color else plain)
+        if output is None:
+            try:
+                for piece in pieces:
+                    if progress is not None and sys.stdout.isatty():
+                        progress.stop()  # the report scrolling by on the terminal is the sign of life now
+                    click.echo(piece, nl=False, color=color)
+                sys.stdout.flush()
+            except BrokenPipeError:  # the reader stopped ('variants diff | head'): stop writing, quietly
+                _silence_stdout()
+            finally:
+                close = getattr(pieces, "close", None)
+                if close is not None:
+                    close()
+        else:
+            write_file(output, pieces)
+    if output is not None and not quiet:
         click.echo(f"wrote {output}", err=True)
     _gate(report, (*fail_on, *(("drift",) if fail_on_drift else ())))
 

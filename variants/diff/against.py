@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..pipeline.build import build
 from ..problems import Problem, VariantsError, error
 from ..source.project import CONTENT_FILE
 from .model import ABSENT, CHANGED, GONE, NEW, PAGE_ROW, SAME, Cell, Drift, ReportProgram, RowKey, Statement, cell
@@ -93,7 +94,7 @@ def baseline(root: Path, ref: str, pair: tuple[str, str] | None) -> Baseline:
         if not copy_revision(root, ref, folder):
             return Baseline({}, {}, {})
         try:
-            made = prepare(folder, pair, None)
+            made = prepare(build(folder, keep_pages=True).raise_for_problems(), pair, None)
         except VariantsError as exc:  # the sources at the revision: named as git names them
             raise VariantsError([_at(ref, p) for p in exc.problems]) from None
     outlines = {o.page.slug: o for o in made.outlines}

@@ -36,6 +36,7 @@ from .model import (
     Column,
     Drift,
     ProgramSummary,
+    Report,
     Row,
     RowKey,
     cell,
@@ -176,4 +177,16 @@ def summary(outlines: list[Outline], drift: Iterable[Drift], placed: dict[str, i
     return tuple(result)
 
 
-__all__ = ["Matrix", "matrix", "summary"]
+def program_cells(report: Report, kind: str) -> dict[str, dict[str, Cell]]:
+    """Each compared program's cells of the rows of ``kind`` that the matrix shows, by id (a row
+    the matrix leaves out, or a program with no column of its own, is as the other side there)."""
+    found: dict[str, dict[str, Cell]] = {slug: {} for slug in report.compared}
+    for row in report.rows:
+        if row.kind == kind:
+            for column, c in zip(report.columns, row.cells, strict=True):
+                for slug in column.programs:
+                    found[slug][row.id] = c
+    return found
+
+
+__all__ = ["Matrix", "matrix", "program_cells", "summary"]

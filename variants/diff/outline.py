@@ -10,6 +10,7 @@ from typing import Any
 
 from ..pipeline.model import Entry, Page
 from ..pipeline.pool import map_items, worker_count
+from ..progress import COMPARING, Progress, counted
 from ..source.project import is_component_file
 from ..source.yamldoc import Doc
 from .model import (
@@ -51,14 +52,17 @@ class Outline:
     previous: Outline | None = None  # against a revision: the program's outline there, if it had one
 
 
-def outlines(old: Side, sides: list[Side], texts: RenderedTexts, settings: Settings) -> list[Outline]:
+def outlines(
+    old: Side, sides: list[Side], texts: RenderedTexts, settings: Settings, progress: Progress | None = None
+) -> list[Outline]:
     """The outline of every program against ``old``, in forked workers when there are many;
-    only what each found crosses back (the pages stay where they are)."""
+    only what each found crosses back (the pages stay where they are). Each is counted to ``progress``."""
     for _ in (old.model, old.indexes, old.key_of, old.has_why):  # worked out once, before the workers fork
         pass
     if worker_count(len(sides)) == 1:
-        return [outline(old, side, texts, settings) for side in sides]
-    parts = map_items(lambda side: _parts(outline(old, side, texts, settings)), sides)
+        made = (outline(old, side, texts, settings) for side in sides)
+        return list(counted(made, COMPARING, len(sides), progress))
+    parts = map_items(lambda side: _parts(outline(old, side, texts, settings)), sides, None, progress, COMPARING)
     return [
         Outline(
             side.page, side.context, side.docs, found, moved, {k: cell(*c) for k, c in cells.items()}, digests, said

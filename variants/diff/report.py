@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
-from ..pipeline.build import build
+from ..pipeline.build import Build, build
 from ..pipeline.model import Page
 from ..pipeline.pool import stream
 from ..problems import Problem, VariantsError, error, suggest
+from ..progress import REPORTING, Progress, counted
 from ..source.project import CONTENT_FILE, Project
 from .drift import find_drift
 from .evidence import Copies, compare
@@ -44,9 +45,11 @@ class Prepared:
     compared: list[Page]
 
 
-def prepare(root: Path, pair: tuple[str, str] | None, out_dir: Path | None) -> Prepared:
-    """Build the project at ``root`` and outline every comparison (see ``diff_report``)."""
-    built = build(root, keep_pages=True).raise_for_problems()
+def prepare(
+    built: Build, pair: tuple[str, str] | None, out_dir: Path | None, progress: Progress | None = None
+) -> Prepared:
+    """Outline every comparison of a project built with its pages kept (see ``diff_report``)."""
+    root = built.project.root
     project, pages, outputs, renderer = built.project, built.pages, built.outputs, built.renderer
     problems: list[Problem] = []
     files = {doc.path: doc for doc in built.project.components.values()}
@@ -73,7 +76,7 @@ def prepare(root: Path, pair: tuple[str, str] | None, out_dir: Path | None) -> P
     del outputs  # the pages' texts are needed for drift only; let them go before the comparisons
     texts = RenderedTexts(renderer, old.context)
     sides = [Side(page.slug, page, contexts[page.slug], layers[page.slug]) for page in news]
-    made = outlines(old, sides, texts, settings_of(project))
+    made = outlines(old, sides, texts, settings_of(project), progress)
     if problems:
         raise VariantsError(problems)
     shown_programs = [report_program(project, page, contexts[page.slug]) for page in shown]
@@ -86,6 +89,7 @@ def diff_report(
     out_dir: Path | None = None,
     show_variables: bool = False,
     against: str = "",
+    progress: Progress | None = None,
 ) -> Report:
     """The report for the project at ``root``: every program against the base, or
     ``pair[1]`` against ``pair[0]``; drift is looked for in ``out_dir`` (default: out/).
@@ -93,9 +97,23 @@ def diff_report(
 
     The outlines (statements, cells), the matrix and the summary are worked out here;
     each program's evidence is made when the report's comparisons are read (see
-    ``Comparisons``)."""
-    root = Path(root)
-    made = prepare(root, pair, out_dir)
+    ``Comparisons``). Building, comparing and then reading the comparisons are counted
+    to ``progress``."""
+    built = build(Path(root), keep_pages=True, progress=progress).raise_for_problems()
+    return report_of(built, pair, out_dir, show_variables, against, progress)
+
+
+def report_of(
+    built: Build,
+    pair: tuple[str, str] | None = None,
+    out_dir: Path | None = None,
+    show_variables: bool = False,
+    against: str = "",
+    progress: Progress | None = None,
+) -> Report:
+    """The report on a project already built with its pages kept (see ``diff_report``)."""
+    root = built.project.root
+    made = prepare(built, pair, out_dir, progress)
     kept, drift, programs = made.outlines, made.drift, made.programs
     if against:
         from .against import baseline, changes_since
@@ -111,7 +129,7 @@ def diff_report(
         out=display_path(out_dir if out_dir is not None else root / "out", root),
         show_variables=show_variables,
         programs=tuple(programs),
-        comparisons=Comparisons(made.old, kept, made.texts, show_variables, grid.copies),
+        comparisons=Comparisons(made.old, kept, made.texts, show_variables, grid.copies, progress),
         compared=tuple(o.page.slug for o in kept),
         columns=grid.columns,
         rows=grid.rows,
@@ -129,9 +147,16 @@ class Comparisons(Sequence[Comparison]):
     thousands of programs never holds all their evidence at once."""
 
     def __init__(
-        self, old: Side, outlines: list[Outline], texts: RenderedTexts, show_variables: bool, copies: Copies
+        self,
+        old: Side,
+        outlines: list[Outline],
+        texts: RenderedTexts,
+        show_variables: bool,
+        copies: Copies,
+        progress: Progress | None = None,
     ) -> None:
         self._old = old
+        self._progress = progress
         self._outlines = outlines
         self._texts = texts
         self._show_variables = show_variables
@@ -153,7 +178,8 @@ class Comparisons(Sequence[Comparison]):
 
     def __iter__(self) -> Iterator[Comparison]:
         # Many programs: forked workers make the comparisons, a few blocks ahead of the reader.
-        return stream(lambda start, stop: [self._make(o) for o in self._outlines[start:stop]], len(self))
+        made = stream(lambda start, stop: [self._make(o) for o in self._outlines[start:stop]], len(self))
+        return counted(made, REPORTING, len(self), self._progress)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -185,4 +211,4 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-__all__ = ["Comparisons", "Prepared", "diff_report", "display_path", "prepare"]
+__all__ = ["Comparisons", "Prepared", "diff_report", "display_path", "prepare", "report_of"]
