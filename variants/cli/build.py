@@ -10,7 +10,6 @@ import click
 from .app import EXIT_PROBLEMS, main, no_cache_option, out_dir, out_option, project_dir
 from .progress import progress_line, quiet_option
 
-_MISSING_STALE_EXTRA = {"create": "missing", "update": "stale", "remove": "extra"}
 _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 
 
@@ -49,8 +48,13 @@ def build(
     if show_diff:
         click.echo(unified_diff(result), nl=False)
     if check or show_diff:
-        for change in result.pending:
-            click.echo(f"{folder / change.name}: {_MISSING_STALE_EXTRA[change.action]}", err=True)
+        from ..diff.drift import drift_state
+        from ..formats.wording import DRIFT_WORDS
+        from ..output.manifest import read_manifest
+
+        manifest = read_manifest(folder) if folder.is_dir() else {}
+        for change in result.pending:  # in the words diff uses for drift
+            click.echo(f"{folder / change.name}: {DRIFT_WORDS[drift_state(change, manifest)]}", err=True)
         if result.pending:
             click.echo(
                 f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True
