@@ -171,7 +171,9 @@ class Consensus:
         return {qid: counter.most_common(1)[0][0] for qid, counter in votes.items()}
 
     def _question(self, qid: str, sections: dict[int, Item]) -> Entry:
-        items = {r: q for r, s in sections.items() for q in s.children if q.id == qid}
+        found = {r: q for r, s in sections.items() for q in s.children if q.id == qid}
+        # A block kept as its page has it says nothing of what the others write, unless all are such.
+        items = {r: q for r, q in found.items() if q.unfit is None} or found
         entry = Entry(qid)
         keys = [k for k in SHOWN if any(k in _question_keys(item) for item in items.values())]
         for key in keys:

@@ -93,7 +93,13 @@ def _growth(pairs: list[tuple[str, str]], leftward: bool) -> int:
             break  # the word goes on: not a whole word anywhere
         if not any(ra[first].isupper() or ra[match.start() : end] != rb[match.start() : end] for ra, rb in pairs):
             break  # neither capitalised nor written differently: ordinary text
-        if leftward and not all(ra[end : end + 1] == " " and is_word(ra[end + 1 : end + 2] or " ") for ra, _ in pairs):
+        word = pairs[0][0][match.start() + 1 : end]
+        acronym = len(word) > 1 and word.isupper()  # capitals that no sentence start explains
+        if (
+            leftward
+            and not acronym
+            and not all(ra[end : end + 1] == " " and is_word(ra[end + 1 : end + 2] or " ") for ra, _ in pairs)
+        ):
             break  # a capital at the start of a sentence says nothing
         grown = end
     return grown

@@ -94,7 +94,7 @@ def _stop(pattern: Pattern, text: str, lines: Lines) -> Unfit:
     return Unfit(lines.at(pos), f"the FAQ page template writes {wanted!r} here")
 
 
-def _front_matter(text: str) -> dict[str, Any] | None:
+def front_matter(text: str) -> dict[str, Any] | None:
     """The front matter's values, or None when YAML would not write them back as the page has them."""
     if not text:
         return {}
@@ -217,7 +217,7 @@ def _model(
     lines: Lines,
     values: list[tuple[str, str]],
 ) -> PageModel | Unfit:
-    fm = _front_matter(page[FRONT_MATTER])
+    fm = front_matter(page[FRONT_MATTER])
     page[FRONT_MATTER] = fm if fm is not None else RawFrontMatter(page[FRONT_MATTER])
     ids = [entry["id"] for _, entries in sections for entry, _ in entries]
     bad = next((i for i in ids if not re.fullmatch(ID_PATTERN, i) or ids.count(i) > 1), None)
@@ -303,6 +303,7 @@ __all__ = [
     "Frame",
     "RawFrontMatter",
     "environment",
+    "front_matter",
     "front_matter_as_text",
     "kept_whole",
     "parse_faq",

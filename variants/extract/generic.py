@@ -24,6 +24,7 @@ from ..source import fields
 from ..source.fields import LAYOUT, QUESTION, SECTION
 from .align import opcodes
 from .faq import FRONT_MATTER, RawFrontMatter, environment
+from .faq import front_matter as _front_matter
 from .inverse import Pattern, walk
 from .model import Item, Lines, PageModel, named, unique
 from .shapes import GENERIC, shape_files
@@ -57,7 +58,8 @@ class Frame:
         body = pieces[loop]
         assert isinstance(body, nodes.For)
         header = next(n for n in body.body if isinstance(n, nodes.If))
-        return cls(Pattern.of(pieces[:loop]), Pattern.of(header.body), files[f"layouts/{_DEFAULT}.md.j2"])
+        layout = files.get(f"layouts/{_DEFAULT}.md.j2") or shape_files(GENERIC)[f"layouts/{_DEFAULT}.md.j2"]
+        return cls(Pattern.of(pieces[:loop]), Pattern.of(header.body), layout)
 
     def layout(self, level: int) -> str:
         """The layout of a heading of ``level``."""
@@ -107,8 +109,6 @@ def parse_generic(
 ) -> PageModel:
     """The page in the generic shape (any text fits it). A first heading above the family's usual level
     (``standard``), the only one of its level, is the page's title: part of its intro."""
-    from .faq import _front_matter  # the same reading of front matter as the FAQ shape
-
     lines = Lines(text)
     heads = _headings(text, _front_matter_end(text))
     if heads and heads[0][2] < standard and sum(h[2] == heads[0][2] for h in heads) == 1:
@@ -156,6 +156,16 @@ def parse_generic(
     return PageModel(page, sections, {FRONT_MATTER: 2})
 
 
+def whole_page(frame: Frame, text: str) -> PageModel:
+    """The page as one text under its front matter (the generic shape's coarsest grain)."""
+    found = frame.head.match(text, 0, len(text))
+    assert found is not None  # every piece of the head may be empty, so any text is one
+    page = PageModel(dict(found[0]), [], {FRONT_MATTER: 2})
+    fm = _front_matter(page.values.get(FRONT_MATTER, ""))
+    page.values[FRONT_MATTER] = fm if fm is not None else RawFrontMatter(page.values[FRONT_MATTER])
+    return page
+
+
 def _slug(text: str, values: list[tuple[str, str]], fallback: str) -> str:
     words = _SLUG_WORD.findall(named(text, values).lower())
     return "-".join(words[:6]) or fallback
@@ -189,10 +199,18 @@ def _align_ids(models: list[PageModel]) -> None:
         reference += [q for q in mine if q.id not in known]
 
 
-def models(texts: list[str], preferences: list[list[tuple[str, str]]]) -> tuple[list[PageModel], dict[str, str]]:
-    """Every page in the generic shape, and the templates its project needs (the layouts of the levels used)."""
+def models(
+    texts: list[str], preferences: list[list[tuple[str, str]]], whole: bool = False
+) -> tuple[list[PageModel], dict[str, str]]:
+    """Every page in the generic shape, and the templates its project needs (the layouts of the levels used).
+
+    ``whole``: each page's text is one (its intro, under the front matter), for pages that share so little
+    or are so short that entries would say more than the text itself.
+    """
     files = shape_files(GENERIC)
     frame = Frame.of(files)
+    if whole:
+        return [whole_page(frame, text) for text in texts], {"page.md.j2": files["page.md.j2"]}
     counts: Counter[int] = Counter()
     for text in texts:
         counts.update(level for _, _, level in _headings(text, _front_matter_end(text)))
@@ -210,4 +228,4 @@ def models(texts: list[str], preferences: list[list[tuple[str, str]]]) -> tuple[
     return parsed, templates
 
 
-__all__ = ["BODY", "MARKER", "Frame", "models", "parse_generic"]
+__all__ = ["BODY", "MARKER", "Frame", "models", "parse_generic", "whole_page"]

@@ -124,6 +124,8 @@ class _Into:
             frame_ = generic.Frame.of(templates)
         except (Unsupported, KeyError, StopIteration, AssertionError):
             return Unfit(1, "the project's page template is in neither the FAQ nor the generic shape")
+        if not any(s.children for s in self.base.sections):  # the project keeps each page's text whole
+            return generic.whole_page(frame_, page.text)
         levels = {level: name for level in range(1, 7) if (name := self._layout_of(level))}
         standard = next((level for level, name in levels.items() if name == _DEFAULT_LAYOUT), 0)
         model = generic.parse_generic(frame_, page.text, [], levels, standard)
@@ -141,20 +143,47 @@ class _Into:
         return ""
 
     def context(self, model: PageModel, page: SourcePage, given: dict[str, str]) -> dict[str, str]:
+        """Each variable's value on the new page: where a built page writes its own value, the new page's
+        text at that place; else what makes the base's texts write the page's; else its default."""
         found = _values(self.base, model)
+        seen = self._seen(page)
         values: dict[str, str] = {}
         for name, spec in self.variables.items():
             votes = found.get(name, [])
             if name in given:
                 values[name] = given[name]
+            elif name in seen:
+                values[name] = seen[name]
             elif votes:
                 values[name] = max(set(votes), key=votes.count)
             elif spec and "default" in spec:
                 values[name] = str(show(str(spec["default"]), values))
             else:
-                message = f"no value found for the program variable '{name}'; name it with its value"
-                raise VariantsError(error(page.path, message, "extract", hint="var-option"))
+                message = f"no value found on {page.name}; give it as NAME=VALUE"
+                raise VariantsError(error(name, message, "extract", hint="var-option"))
         return values
+
+    def _seen(self, page: SourcePage) -> dict[str, str]:
+        """The values the detector finds on the new page at the places where built pages write theirs."""
+        from .detect import detect_variables
+
+        seen: dict[str, str] = {}
+        for built in self.made.programs:
+            if built.page is None or built.output is None:
+                continue
+            own = self.made.renderer.variables(built.page, [])
+            for name in self.variables:
+                value = own.get(name, "")
+                if name in seen or not value or value not in built.output.text:
+                    continue
+                try:
+                    variables = detect_variables([built.output.text, page.text], {name: value})
+                except VariantsError as exc:
+                    if "reads the same on every page" in exc.problems[0].message:
+                        seen[name] = value  # the new page writes the same value there
+                    continue
+                seen.update((v.name, v.values[1]) for v in variables if v.name == name)
+        return seen
 
     def add(self, given: dict[str, str]) -> Addition:
         slugs, files, parents, notes, blocks = [], {}, [], [], []

@@ -29,9 +29,10 @@ from .model import PageModel, Unfit, unique
 from .order import ShapeMismatch
 from .pages import SourcePage
 from .shapes import FAQ, GENERIC, project_templates, shape_files
-from .sourcefiles import project_files
+from .sourcefiles import line_diff, project_files, source_size
 from .sources import FM
 from .templating import from_source, names_in
+from .textedit import LINE
 
 LITTLE_SHARED = 0.3  # below this share of a page's lines coming from the base, warn
 _BUG = "a bug in variants extract: please report it"
@@ -146,6 +147,7 @@ class _Attempt:
         self.shape, self.pages, self.models, self.templates = shape, pages, models, templates
         self.whole_key = ""
         self.reason = ""  # why the pages take this shape, where it is not the first one tried
+        self.whole = False  # each page's text is one (the coarsest grain of the generic shape)
         self.fallbacks: list[Problem] = []  # what does not fit the shape, where and why
 
     def factored(self, variables: list[Variable], versions: bool, shared: bool) -> Factored:
@@ -169,16 +171,26 @@ def extract(pages: list[SourcePage], names: dict[str, str] | None = None) -> Ext
     variables = detect_variables(texts, names)
     pattern, slugs, outputs = naming([page.name for page in pages])
     problems: list[Problem] = []
-    for attempt in _attempts(pages, variables):
-        for versions, shared in _ATTEMPTS:
-            try:
-                factored = attempt.factored(variables, versions, shared)
-            except ShapeMismatch:
-                continue
-            files = project_files(factored, attempt.shape, attempt.templates, pattern, slugs, outputs, pages)
-            problems = _differences(files, pages)
-            if not problems:
-                return _finish(attempt, files, factored, slugs)
+    limit = line_diff(texts)
+    for group in _attempts(pages, variables):
+        proven: list[tuple[tuple[int, int], _Attempt, dict[str, str], Factored]] = []
+        for attempt in group:
+            if proven and proven[0][0][0] <= limit[0] and proven[0][0][1] <= limit[1]:
+                break  # entries by headings are no larger than a line diff: no need of the coarser grain
+            for versions, shared in _ATTEMPTS:
+                try:
+                    factored = attempt.factored(variables, versions, shared)
+                except ShapeMismatch:
+                    continue
+                files = project_files(factored, attempt.shape, attempt.templates, pattern, slugs, outputs, pages)
+                problems = _differences(files, pages)
+                if not problems:
+                    proven.append((source_size(files), attempt, files, factored))
+                    break
+        if proven:  # entries by headings where they are no larger than a line diff, else the smaller
+            fits = [p for p in proven if p[0][0] <= limit[0] and p[0][1] <= limit[1]]
+            _, attempt, files, factored = fits[0] if fits else min(proven, key=lambda p: p[0][0] + p[0][1] / LINE)
+            return _finish(attempt, files, factored, slugs)
     raise VariantsError(problems or [error(pages[0].path, f"cannot extract these pages ({_BUG})", "extract")])
 
 
@@ -186,8 +198,9 @@ def _fallback(page: SourcePage, unfit: Unfit, what: str) -> Problem:
     return warning(Loc(page.path, unfit.line), f"{unfit.reason}: {what}", "fallback")
 
 
-def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[_Attempt]:
-    """The shapes to try, best first, each saying what of the pages does not fit it and why."""
+def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[list[_Attempt]]:
+    """The shapes to try, best first, each saying what of the pages does not fit it and why; a shape may
+    come in two grains (entries by headings, or each page's text whole), and the smaller sources win."""
     preferences = [[(v.name, v.values[k]) for v in variables] for k in range(len(pages))]
     frame = faq.Frame.of(shape_files(FAQ))
     parsed = [faq.parse_faq(frame, page.text, preferences[k]) for k, page in enumerate(pages)]
@@ -219,16 +232,22 @@ def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[_A
             for q in s.children
             if q.unfit is not None
         ]
-        yield attempt
-    models, templates = generic.models([page.text for page in pages], preferences)
-    attempt = _Attempt(GENERIC, pages, models, templates)
-    if fits:
-        attempt.reason = f"only {len(fits)} of {len(pages)} pages are FAQ pages"
-        attempt.fallbacks = [_fallback(p, m, "not in the FAQ shape") for p, m in unfit]
-    elif unfit:
-        page, first = unfit[0]
-        attempt.reason = f"no page is an FAQ page ({page.name} line {first.line}: {first.reason})"
-    yield attempt
+        yield [attempt]
+    grains = []
+    for whole in (False, True):
+        models, templates = generic.models([page.text for page in pages], preferences, whole)
+        attempt = _Attempt(GENERIC, pages, models, templates)
+        if fits:
+            attempt.reason = f"only {len(fits)} of {len(pages)} pages are FAQ pages"
+            attempt.fallbacks = [_fallback(p, m, "not in the FAQ shape") for p, m in unfit]
+        elif unfit:
+            page, first = unfit[0]
+            attempt.reason = f"no page is an FAQ page ({page.name} line {first.line}: {first.reason})"
+        if whole:
+            attempt.whole = True
+            attempt.reason += ("; " if attempt.reason else "") + "each page's text whole, shorter than entries"
+        grains.append(attempt)
+    yield grains
 
 
 def write_files(root: Path, files: dict[str, str]) -> None:

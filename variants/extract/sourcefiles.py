@@ -22,6 +22,7 @@ from .pages import SourcePage
 from .sources import FM, Entry, Sources
 
 _ORDER = fields.write_order()
+_BASES = 12  # pages tried as the one written whole in the line-diff encoding
 CONTENT_FILE, SETTINGS_FILE = "base/content.yml", "base/variants.yml"
 
 
@@ -139,4 +140,48 @@ def project_files(
     return files
 
 
-__all__ = ["CONTENT_FILE", "SETTINGS_FILE", "comments", "content_data", "ordered", "project_files", "settings_data"]
+def source_size(files: dict[str, str]) -> tuple[int, int]:
+    """How much a person reads in the sources: the lines that hold something (no blank or comment
+    lines, indentation aside), and their characters."""
+    lines = chars = 0
+    for rel, text in files.items():
+        comment = "#" if rel.endswith(".yml") else "{#"
+        for line in text.splitlines():
+            kept = line.strip()
+            if kept and not kept.startswith(comment):
+                lines += 1
+                chars += len(kept)
+    return lines, chars
+
+
+def line_diff(pages: list[str]) -> tuple[int, int]:
+    """The plain line-diff encoding of the pages: the page that needs the fewest lines whole, plus every
+    other page's added lines (lines and characters)."""
+    from .align import opcodes
+
+    split = [text.split("\n") for text in pages]
+    best: tuple[int, int] | None = None
+    for base in split[:_BASES]:
+        lines, chars = len(base), sum(map(len, base))
+        for other in split:
+            if other is base:
+                continue
+            for tag, _, _, j1, j2 in opcodes(base, other):
+                if tag in ("replace", "insert"):
+                    lines += j2 - j1
+                    chars += sum(map(len, other[j1:j2]))
+        best = (lines, chars) if best is None or (lines, chars) < best else best
+    return best or (0, 0)
+
+
+__all__ = [
+    "CONTENT_FILE",
+    "SETTINGS_FILE",
+    "comments",
+    "content_data",
+    "line_diff",
+    "ordered",
+    "project_files",
+    "settings_data",
+    "source_size",
+]

@@ -76,6 +76,31 @@ def _equal(one: str, two: str) -> bool:
     return one == two
 
 
+def _whole_lines(tokens: list[str], lo: int, hi: int) -> tuple[int, int]:
+    """[lo, hi) grown to the lines it stands on (their line breaks included)."""
+    while lo > 0 and tokens[lo - 1] != "\n":
+        lo -= 1
+    while hi < len(tokens) and (hi == lo or tokens[hi - 1] != "\n"):
+        hi += 1
+    return lo, hi
+
+
+def _by_lines(old: list[str], new: list[str], hunks: list[list[int]]) -> list[list[int]]:
+    """Changes that span lines grown to whole lines (on both sides alike), so an edit quotes whole lines."""
+    grown: list[list[int]] = []
+    for i1, i2, j1, j2 in hunks:
+        if "\n" in old[i1:i2] or "\n" in new[j1:j2]:
+            lo, hi = _whole_lines(old, i1, i2)
+            if lo == hi == i1 and lo:  # an insertion between lines: the line before it is its context
+                lo, _ = _whole_lines(old, lo - 1, lo)
+            i1, i2, j1, j2 = lo, hi, j1 - (i1 - lo), j2 + (hi - i2)
+        if grown and i1 <= grown[-1][1]:
+            grown[-1][1], grown[-1][3] = max(i2, grown[-1][1]), max(j2, grown[-1][3])
+        else:
+            grown.append([i1, i2, j1, j2])
+    return grown
+
+
 def between(old: str, new: str, same: Same = _equal) -> tuple[Edit, ...] | None:
     """Edits that turn ``old`` into ``new`` (or into a text ``same`` calls equal to it: the same words with
     another variable of the same value), or None when there are none worth writing."""
@@ -84,7 +109,7 @@ def between(old: str, new: str, same: Same = _equal) -> tuple[Edit, ...] | None:
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     if "".join(a) != old or "".join(b) != new:
         return None
-    hunks = _hunks(a, b, same)
+    hunks = _by_lines(a, b, _hunks(a, b, same))
     if not hunks or len(hunks) > 6:
         return None
     made: list[Edit] = []
@@ -98,6 +123,11 @@ def between(old: str, new: str, same: Same = _equal) -> tuple[Edit, ...] | None:
             made.append((edit_keys.APPEND, "".join(replacement)))
         elif i2 == 0 and i1 == i2:
             made.append((edit_keys.PREPEND, "".join(replacement)))
+        elif "\n" in current[lo:hi]:
+            left, right = _lines_passage(current, lo, hi)
+            passage = "".join(current[left:right])
+            written = "".join(current[left:lo] + replacement + current[hi:right])
+            made.append((edit_keys.REPLACE, passage, written))
         else:
             left, right = _passage(current, lo, hi)
             passage = "".join(current[left:right])
@@ -144,6 +174,18 @@ def _passage(tokens: list[str], lo: int, hi: int) -> tuple[int, int]:
             left -= 1
         grow_right = not grow_right
         left, right = words(left, right)
+    return left, right
+
+
+def _lines_passage(tokens: list[str], lo: int, hi: int) -> tuple[int, int]:
+    """Whole lines from [lo, hi), with a line more before (then after) until they occur once in the text."""
+    text = "".join(tokens)
+    left, right = lo, hi
+    while text.count("".join(tokens[left:right])) != 1 and (left > 0 or right < len(tokens)):
+        if left > 0:
+            left, _ = _whole_lines(tokens, left - 1, left)
+        else:
+            _, right = _whole_lines(tokens, right, right)
     return left, right
 
 
