@@ -70,6 +70,17 @@ def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: b
     click.echo(_summary(result, into), nl=False)
 
 
+def _wrapped(notes: list[str], width: int = 100) -> list[str]:
+    """What an override holds, a few of its notes a line (never one cut in two)."""
+    lines: list[str] = []
+    for note in notes or ["nothing"]:
+        if lines and len(lines[-1]) + 2 + len(note) <= width:
+            lines[-1] += f"; {note}"
+        else:
+            lines.append(f"    {note}")
+    return lines
+
+
 def _added(addition: Addition, into: Path) -> str:
     """The pages added to a project, and what each new override holds."""
     out = [
@@ -80,7 +91,8 @@ def _added(addition: Addition, into: Path) -> str:
         held = [f"extends {addition.parents[k]}"] if addition.parents[k] else []
         held += [f"program: {', '.join(addition.variables[k])}"] if addition.variables[k] else []
         held += addition.notes[k]
-        out.append(f"  {rel} ({addition.files[rel].count(chr(10))} lines): {'; '.join(held) or 'nothing'}")
+        out.append(f"  {rel} ({addition.files[rel].count(chr(10))} lines)")
+        out.extend(_wrapped(held))
     next_step = f"variants -C {shlex.quote(str(into))} build"
     out.append(
         f"verified: the project rebuilds the new pages byte for byte and its others unchanged; next: {next_step}"
@@ -131,7 +143,8 @@ def _summary(extraction: Extraction, into: Path) -> str:
         held += [f"components: {', '.join(extraction.uses[k])}"] if extraction.uses and extraction.uses[k] else []
         given = program_values(extraction.variables, k) if parent is None else {}
         held += ([f"program: {', '.join(given)}"] if given else []) + notes
-        out.append(f"  {rel} ({lines} lines): {'; '.join(held) or 'nothing'}")
+        out.append(f"  {rel} ({lines} lines)")
+        out.extend(_wrapped(held))
     if extraction.fallbacks:
         out.append("kept as the pages have them (what the shape cannot say):")
         out.extend(f"  {problem.loc}: {problem.message}" for problem in extraction.fallbacks)

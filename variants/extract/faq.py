@@ -169,7 +169,8 @@ def parse_faq(frame: Frame, text: str, values: list[tuple[str, str]]) -> PageMod
     final = text.endswith("\n")
     work = text if final else text + "\n"
     lines = Lines(work)
-    head = frame.head.match(work)
+    starts: dict[str, int] = {}
+    head = frame.head.match(work, starts=starts)
     if head is None:
         return _stop(frame.head, work, lines)
     page, pos = head
@@ -187,7 +188,7 @@ def parse_faq(frame: Frame, text: str, values: list[tuple[str, str]]) -> PageMod
     start = work.find(tail, pos)
     while start >= 0:
         first = start + len(tail)
-        between = frame.between.match(work, toc_end, first)
+        between = frame.between.match(work, toc_end, first, starts)
         if between is not None and any(p.match(work, first) for p in frame.layouts.values()):
             page.update(between[0])
             body = _blocks(frame, work, first, count, lines)
@@ -196,12 +197,14 @@ def parse_faq(frame: Frame, text: str, values: list[tuple[str, str]]) -> PageMod
     if isinstance(body, Unfit):
         return body
     blocks, pos = body
-    footer = frame.footer.match(work, pos, len(work))
+    footer = frame.footer.match(work, pos, len(work), starts)
     if footer is None:
         return Unfit(lines.at(pos), "text after the last question that the page template cannot write")
     page.update(footer[0])
     page[FINAL_NEWLINE] = final
     model = _model(page, sections, blocks, work, lines, values)
+    if isinstance(model, PageModel):
+        model.where.update((key, lines.at(at)) for key, at in starts.items())
     last = frame.footer.names()[-1] if frame.footer.names() else ""
     if isinstance(model, PageModel) and final and last and page.get(last):
         # The same page with one more line break after the last text, and none written at the end.

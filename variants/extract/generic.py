@@ -120,7 +120,8 @@ def parse_generic(
             start -= 1
         starts.append(max(start, floor))
     intro_end = starts[0] if starts else len(text)
-    head = frame.head.match(text, 0, intro_end)
+    offsets: dict[str, int] = {}
+    head = frame.head.match(text, 0, intro_end, offsets)
     assert head is not None  # every piece of it may be empty
     page = dict(head[0])
     intro = frame.head.names()[-1]
@@ -153,14 +154,16 @@ def parse_generic(
         heading = found[0][fields.headline(QUESTION)]
         item = Item(unique(_slug(heading, values, "entry"), taken), {LAYOUT: levels.get(level), **found[0]}, lines=span)
         sections[-1].children.append(item)
-    return PageModel(page, sections, {FRONT_MATTER: 2})
+    return PageModel(page, sections, {FRONT_MATTER: 2, **{key: lines.at(at) for key, at in offsets.items()}})
 
 
 def whole_page(frame: Frame, text: str) -> PageModel:
     """The page as one text under its front matter (the generic shape's coarsest grain)."""
-    found = frame.head.match(text, 0, len(text))
+    offsets: dict[str, int] = {}
+    found = frame.head.match(text, 0, len(text), offsets)
     assert found is not None  # every piece of the head may be empty, so any text is one
-    page = PageModel(dict(found[0]), [], {FRONT_MATTER: 2})
+    lines = Lines(text)
+    page = PageModel(dict(found[0]), [], {FRONT_MATTER: 2, **{key: lines.at(at) for key, at in offsets.items()}})
     fm = _front_matter(page.values.get(FRONT_MATTER, ""))
     page.values[FRONT_MATTER] = fm if fm is not None else RawFrontMatter(page.values[FRONT_MATTER])
     return page

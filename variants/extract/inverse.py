@@ -92,8 +92,11 @@ class Pattern:
         """The keys the piece writes, in order."""
         return [self.slots[g].name for g in self.order]
 
-    def match(self, text: str, pos: int = 0, end: int | None = None) -> tuple[dict[str, Any], int] | None:
-        """The values at ``text[pos:]`` (the whole of ``text[pos:end]`` when ``end`` is given), and where they end."""
+    def match(
+        self, text: str, pos: int = 0, end: int | None = None, starts: dict[str, int] | None = None
+    ) -> tuple[dict[str, Any], int] | None:
+        """The values at ``text[pos:]`` (the whole of ``text[pos:end]`` when ``end`` is given), and where they
+        end; ``starts``, when given, gets where each value starts in ``text``."""
         found = self.regex.fullmatch(text, pos, end) if end is not None else self.regex.match(text, pos)
         if found is None:
             return None
@@ -105,6 +108,8 @@ class Pattern:
             if value is None:  # in an optional part that is not there: the template's falsy value
                 values.setdefault(slot.name, 0 if slot.kind == COUNT else "")
                 continue
+            if starts is not None:
+                starts[slot.name] = found.start(group)
             values[slot.name] = len(value) if slot.kind == COUNT else value
             if slot.kind == COUNT and n and self.slots[groups[n - 1]].kind == TEXT:
                 before = self.slots[groups[n - 1]].name

@@ -128,9 +128,10 @@ class Layering:
                 if key == FM or key not in values or key in PAGE_DEFAULTS.values():
                     continue
                 want = values[key]
-                if page_shown(inherited, key, program.context) != want:
+                shown = page_shown(inherited, key, program.context)
+                if shown != want:
                     made.data[key] = change(program, key, inherited_source(inherited, None, PAGE, key), want)
-                    made.lines[(key,)] = self._lines(model.where, key, want)
+                    made.lines[(key,)] = self._lines(model.where, key, want, shown)
                     made.notes.append(f"changes {row.what}")
             if best is None or textedit.cost(made.data) < textedit.cost(best.data):
                 best = made
@@ -139,9 +140,19 @@ class Layering:
         out.lines.update(best.lines)
         out.notes.extend(best.notes)
 
-    def _lines(self, where: dict[str, int], key: str, value: Any) -> tuple[int, int]:
+    def _lines(self, where: dict[str, int], key: str, value: Any, old: Any = None) -> tuple[int, int]:
+        """The lines of the page a page value stands on; of a text, the ones that differ from ``old``."""
         first = where.get(key, 0)
-        return first, first + (value.rstrip("\n").count("\n") if isinstance(value, str) else 0)
+        if not first or not isinstance(value, str):
+            return first, first
+        new = value.split("\n")
+        if isinstance(old, str) and old:
+            before = old.split("\n")
+            same = next((n for n, (a, b) in enumerate(zip(before, new, strict=False)) if a != b), len(new))
+            tail = next((n for n, (a, b) in enumerate(zip(before[::-1], new[::-1], strict=False)) if a != b), 0)
+            last = max(same, len(new) - 1 - tail)
+            return first + min(same, len(new) - 1), first + last
+        return first, first + value.rstrip("\n").count("\n")
 
     def _front_matter(self, inherited: Sources, out: Layer) -> None:
         program, want = self.program, self.program.model.values.get(FM)
