@@ -423,6 +423,17 @@ def test_generic_pages_find_the_course_name_and_front_matter_as_variables(run, t
     assert measured["chars"] <= measured["line_diff"]["chars"], measured
 
 
+def test_generic_front_matter_yaml_would_write_otherwise_is_kept_as_text(run, tmp_path: Path) -> None:
+    page = '---\ntitle:   "Springfield"\ntags: [a,  b]\n---\n\n' + LIBRARY
+    pages = {"a.md": page, "b.md": page.replace("Springfield", "Shelbyville")}
+    result, project = extract_family(run, tmp_path, pages)
+    assert "(generic shape" in result.stdout
+    said = fallbacks(result.stdout)
+    assert [s.split(": ", 1)[0] for s in said] == [f"{tmp_path / 'pages' / n}:2" for n in pages]
+    assert all("front matter YAML would write otherwise" in s for s in said)
+    assert not loaded(project, "base/content.yml").get("front_matter")
+
+
 def test_generic_differences_by_a_sentence_are_partial_edits(run, tmp_path: Path) -> None:
     other = LIBRARY.replace("We are open daily.", "We are open daily, and late on Thursdays.")
     _, project = extract_family(run, tmp_path, {"a.md": LIBRARY, "b.md": LIBRARY, "c.md": other})

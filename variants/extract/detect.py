@@ -40,10 +40,15 @@ class Variable:
     transform: str = ""  # the Jinja filter applied to ``follows`` for the default, if any
     places: int = 0  # places found on the first page
     given: bool = False  # named by the user
+    fixed: str | None = None  # a value of its own as the default (for pages whose texts never read it)
 
     @property
     def default(self) -> str | None:
         """The Jinja source of the default, or None when every override sets the value."""
+        if self.fixed is not None:
+            from .templating import to_source
+
+            return to_source((self.fixed,))
         if self.follows is None:
             return None
         return "{{ " + self.follows + (f" | {self.transform}" if self.transform else "") + " }}"
@@ -60,6 +65,10 @@ def program_values(variables: list[Variable], page: int) -> dict[str, str]:
     given: dict[str, str] = {}
     for variable in variables:
         value = variable.values[page]
+        if variable.fixed is not None:
+            if value != variable.fixed:
+                given[variable.name] = value
+            continue
         if variable.follows is None:
             given[variable.name] = value
             continue

@@ -22,7 +22,8 @@ from .detect import Variable, program_values
 from .layering import Layer, Layering, Program
 from .model import unique
 from .order import ShapeMismatch
-from .sources import FM, REMOVE, Sources, apply
+from .sources import FM, REMOVE, TEXT_KEYS, Sources, apply
+from .templating import from_source, names_in
 
 _EXTENDS = 1.0  # what the extends line costs
 _COMPONENT = 5.0  # what a component file costs beyond its content
@@ -44,6 +45,7 @@ class Factored:
     uses: list[list[str]] = field(default_factory=list)  # per page: the components it lists
     shared_by: dict[str, list[int]] = field(default_factory=dict)  # component -> the pages that list it
     variables: list[Variable] = field(default_factory=list)
+    pages: list[Sources] = field(default_factory=list)  # per page: the sources it ends up with
 
 
 def _program_cost(values: dict[str, str]) -> float:
@@ -99,7 +101,7 @@ class _Factoring:
         for k in self.order():
             parent = self.parents[k]
             layers[k], made[k] = self.layer(k, base if parent is None else made[parent])
-        return Factored(base, layers, list(self.parents), self.blocks(), variables=self.variables), made
+        return Factored(base, layers, list(self.parents), self.blocks(), variables=self.variables, pages=made), made
 
     def total(self, result: Factored) -> float:
         pages = sum(
@@ -125,6 +127,7 @@ class _Factoring:
             self.parents = list(result.parents)
         best = min(candidates, key=self.total)
         self.parents = list(best.parents)
+        self.trim(best)
         return best
 
     def finish(self, result: Factored) -> Factored:
@@ -237,6 +240,23 @@ class _Factoring:
             for name in result.uses[k]:
                 inherited = apply(inherited, result.components[name].data)
             result.layers[k], made[k] = self.layer(k, inherited)
+        result.pages = [made[k] for k in range(self.n)]
+
+    def trim(self, result: Factored) -> None:
+        """Program values only where the page's texts read them: a variable some page never reads gets
+        a default (its most common value), and no page sets a variable its texts do not read."""
+        defaults = {n for v in self.variables if v.default for n in names_in(from_source(v.default))}
+        reads = [_reads(page) | defaults for page in result.pages]
+        for variable in self.variables:
+            readers = [k for k in range(self.n) if variable.name in reads[k]]
+            if len(readers) < self.n and variable.default is None and readers:
+                values = [variable.values[k] for k in readers]
+                variable.fixed = max(dict.fromkeys(values), key=values.count)
+        self.own = [
+            {name: value for name, value in program_values(self.variables, k).items() if name in reads[k]}
+            for k in range(self.n)
+        ]
+        result.programs = self.blocks()
 
     def _name(self, members: list[int], data: dict[str, Any], taken: set[str]) -> str:
         """A component's name: the words its pages' names share and the others' lack, else what it adds."""
@@ -321,6 +341,24 @@ def assemble(layer: Layer, chosen: set[Atom]) -> dict[str, Any]:
     if sections:
         made[SECTIONS] = sections
     return made
+
+
+def _reads(sources: Sources) -> set[str]:
+    """The variables a page's texts read."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if isinstance(value, str):
+            found.update(names_in(from_source(value)))
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+
+    visit(sources.values)
+    for section in sources.sections:
+        for entry in [section, *section.children]:
+            visit({k: v for k, v in entry.values.items() if k in TEXT_KEYS})
+    return found
 
 
 def plain(sources: Sources) -> dict[str, Any]:

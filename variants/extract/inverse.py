@@ -59,6 +59,7 @@ class Pattern:
     order: list[str]  # groups in the order the piece writes them
     optional: dict[str, str] = field(default_factory=dict)  # group of an optional part -> the key it tests
     parts: list[tuple[str, str]] = field(default_factory=list)  # top-level (regex, literal text or '') in order
+    _variants: dict[frozenset[str], re.Pattern[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, pieces: Sequence[nodes.Node], skip: tuple[type[nodes.Node], ...] = ()) -> Pattern:
@@ -96,14 +97,23 @@ class Pattern:
         self, text: str, pos: int = 0, end: int | None = None, starts: dict[str, int] | None = None
     ) -> tuple[dict[str, Any], int] | None:
         """The values at ``text[pos:]`` (the whole of ``text[pos:end]`` when ``end`` is given), and where they
-        end; ``starts``, when given, gets where each value starts in ``text``."""
-        found = self.regex.fullmatch(text, pos, end) if end is not None else self.regex.match(text, pos)
-        if found is None:
-            return None
+        end; ``starts``, when given, gets where each value starts in ``text``. An optional part whose key
+        would be empty is no such part (a template would not write it): then the text is read without it."""
+        regex, dropped = self.regex, frozenset[str]()
+        while True:
+            found = regex.fullmatch(text, pos, end) if end is not None else regex.match(text, pos)
+            if found is None:
+                return None
+            wrong = [g for g in self.optional if found.groupdict().get(g) is not None and not _set(found, g, self)]
+            if not wrong:
+                break
+            dropped |= set(wrong)
+            regex = self._without(dropped)
         values: dict[str, Any] = {}
         groups = self.order
+        present = found.groupdict()
         for n, group in enumerate(groups):
-            value = found.group(group)
+            value = present.get(group)
             slot = self.slots[group]
             if value is None:  # in an optional part that is not there: the template's falsy value
                 values.setdefault(slot.name, 0 if slot.kind == COUNT else "")
@@ -113,14 +123,25 @@ class Pattern:
             values[slot.name] = len(value) if slot.kind == COUNT else value
             if slot.kind == COUNT and n and self.slots[groups[n - 1]].kind == TEXT:
                 before = self.slots[groups[n - 1]].name
-                adjacent = found.end(groups[n - 1]) == found.start(group)
+                adjacent = present.get(groups[n - 1]) is not None and found.end(groups[n - 1]) == found.start(group)
                 if adjacent and values[before] and value and not values[before].endswith("\n"):
                     values[before] += "\n"  # the line break ends the text
                     values[slot.name] -= 1
-        for group, tested in self.optional.items():
-            if found.group(group) is not None and not values.get(tested):
-                return None  # the part is there, but a template would not write it
         return values, found.end()
+
+    def _without(self, dropped: frozenset[str]) -> re.Pattern[str]:
+        """The pattern with the optional parts ``dropped`` left out."""
+        if dropped not in self._variants:
+            source = "".join("" if any(f"(?P<{g}>" in r for g in dropped) else r for r, _ in self.parts)
+            self._variants[dropped] = re.compile(source, re.DOTALL)
+        return self._variants[dropped]
+
+
+def _set(found: re.Match[str], group: str, pattern: Pattern) -> bool:
+    """Whether the key an optional part tests holds something in this match (text, or a number)."""
+    tested = pattern.optional[group]
+    present = found.groupdict()
+    return any(slot.name == tested and present.get(name) for name, slot in pattern.slots.items())
 
 
 class _Builder:

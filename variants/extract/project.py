@@ -38,6 +38,7 @@ LITTLE_SHARED = 0.3  # below this share of a page's lines coming from the base, 
 _BUG = "a bug in variants extract: please report it"
 _PAGE_KEYS = {k.name for k in fields.values(PAGE)}
 _DEFAULT_LAYOUT = fields.key(QUESTION, LAYOUT).default
+_AS_TEXT = "every page keeps its front matter as text"
 _ATTEMPTS = ((True, True), (True, False), (False, False))  # (versions, components), simplest last
 
 
@@ -198,6 +199,15 @@ def _fallback(page: SourcePage, unfit: Unfit, what: str) -> Problem:
     return warning(Loc(page.path, unfit.line), f"{unfit.reason}: {what}", "fallback")
 
 
+def _raw_front_matter(pages: list[SourcePage], models: list[PageModel]) -> list[Problem]:
+    """Where front matter is not as YAML writes it (then every page keeps its front matter as text)."""
+    return [
+        _fallback(p, Unfit(m.where.get(FM, 1), "front matter YAML would write otherwise"), _AS_TEXT)
+        for p, m in zip(pages, models, strict=True)
+        if isinstance(m.values.get(FM), faq.RawFrontMatter)
+    ]
+
+
 def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[list[_Attempt]]:
     """The shapes to try, best first, each saying what of the pages does not fit it and why; a shape may
     come in two grains (entries by headings, or each page's text whole), and the smaller sources win."""
@@ -212,19 +222,12 @@ def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[li
             m if isinstance(m, PageModel) else faq.kept_whole(p.text, m, whole_key)
             for m, p in zip(parsed, pages, strict=True)
         ]
-        raw = [(p, m) for p, m in zip(pages, models, strict=True) if isinstance(m.values.get(FM), faq.RawFrontMatter)]
+        raw = _raw_front_matter(pages, models)
         faq.front_matter_as_text(models, whole_key)
         attempt = _Attempt(FAQ, pages, models, project_templates(shape_files(FAQ), models, LAYOUT, _DEFAULT_LAYOUT))
         attempt.whole_key = whole_key
         attempt.fallbacks = [_fallback(p, m, "not in the FAQ shape; the page is kept whole") for p, m in unfit]
-        attempt.fallbacks += [
-            _fallback(
-                p,
-                Unfit(m.where.get(FM, 1), "front matter YAML would write otherwise"),
-                "every page keeps its front matter as text",
-            )
-            for p, m in raw
-        ]
+        attempt.fallbacks += raw
         attempt.fallbacks += [
             _fallback(p, q.unfit, "the block is kept as the page has it")
             for p, m in zip(pages, models, strict=True)
@@ -236,6 +239,8 @@ def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[li
     grains = []
     for whole in (False, True):
         models, templates = generic.models([page.text for page in pages], preferences, whole)
+        raw = _raw_front_matter(pages, models)
+        faq.front_matter_as_text(models, generic.Frame.of(shape_files(GENERIC)).head.names()[0])
         attempt = _Attempt(GENERIC, pages, models, templates)
         if fits:
             attempt.reason = f"only {len(fits)} of {len(pages)} pages are FAQ pages"
@@ -243,6 +248,7 @@ def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[li
         elif unfit:
             page, first = unfit[0]
             attempt.reason = f"no page is an FAQ page ({page.name} line {first.line}: {first.reason})"
+        attempt.fallbacks += raw
         if whole:
             attempt.whole = True
             attempt.reason += ("; " if attempt.reason else "") + "each page's text whole, shorter than entries"
