@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .app import EXIT_PROBLEMS, main, out_dir, out_option, project_dir
+from .progress import progress_line, quiet_option
 
 _MISSING_STALE_EXTRA = {"create": "missing", "update": "stale", "remove": "extra"}
 _DONE = {"create": "created", "update": "updated", "remove": "removed"}
@@ -18,16 +19,35 @@ _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any page is missing, stale or extra.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
 @click.option("--force", is_flag=True, help="Overwrite or remove pages that were edited by hand.")
+@click.option(
+    "--no-cache", "no_cache", is_flag=True, help="Render every page, neither reading nor writing the page cache."
+)
+@quiet_option
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool) -> None:
-    """Render every program's page into out/ (all or nothing)."""
+def build(
+    ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool, no_cache: bool, quiet: bool
+) -> None:
+    """Render every program's page into out/ (all or nothing).
+
+    Pages whose inputs did not change since they were last built come from the
+    page cache in .variants-cache/ (byte for byte what a full build makes).
+    """
     from ..output.apply import apply
     from ..output.plan import plan, unified_diff
-    from ..pipeline.build import build as build_pages
 
     folder = out_dir(ctx, out)
-    outputs = build_pages(project_dir(ctx)).raise_for_problems().outputs
-    result = plan(folder, outputs, force=force)
+    with progress_line(quiet) as progress:
+        if no_cache:
+            from ..pipeline.build import build as build_pages
+
+            outputs = build_pages(project_dir(ctx), progress=progress).raise_for_problems().outputs
+        else:
+            from ..cache.build import cached_outputs
+
+            outputs = cached_outputs(project_dir(ctx), progress=progress)
+        result = plan(folder, outputs, force=force)
+        if not (check or show_diff):
+            apply(result, progress)
     if show_diff:
         click.echo(unified_diff(result), nl=False)
     if check or show_diff:
@@ -38,13 +58,30 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
                 f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True
             )
             sys.exit(EXIT_PROBLEMS if check else 0)
-        click.echo(f"{len(result.changes)} pages up to date", err=True)
+        if not quiet:
+            click.echo(f"{len(result.changes)} pages up to date", err=True)
         return
-    apply(result)
+    if quiet:
+        return
     for change in result.pending:
         click.echo(f"{_DONE[change.action]} {folder / change.name}", err=True)
     unchanged = len(result.changes) - len(result.pending)
     click.echo(f"{len(outputs)} pages built: {len(result.pending)} changed, {unchanged} unchanged", err=True)
 
 
-__all__ = ["build"]
+@main.group()
+def cache() -> None:
+    """The page cache in .variants-cache/: pages whose inputs did not change are not rendered again."""
+
+
+@cache.command()
+@click.pass_context
+def clear(ctx: click.Context) -> None:
+    """Empty the page cache."""
+    from ..cache.store import Store
+
+    removed = Store(project_dir(ctx)).clear()
+    click.echo(f"removed {removed} cached pages", err=True)
+
+
+__all__ = ["build", "cache"]

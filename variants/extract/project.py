@@ -18,6 +18,7 @@ from typing import Any
 
 from ..pipeline.build import build
 from ..problems import Loc, Problem, VariantsError, error, warning
+from ..progress import Progress
 from ..source import fields
 from ..source.fields import LAYOUT, PAGE, QUESTION, VAR_PATTERN
 from . import faq, generic
@@ -166,10 +167,13 @@ class _Attempt:
         return made
 
 
-def extract(pages: list[SourcePage], names: dict[str, str] | None = None) -> Extraction:
-    """The base and overrides that rebuild ``pages`` byte for byte; ``names`` name variables by value."""
+def extract(
+    pages: list[SourcePage], names: dict[str, str] | None = None, progress: Progress | None = None
+) -> Extraction:
+    """The base and overrides that rebuild ``pages`` byte for byte; ``names`` name variables by value.
+    Each stage's work is counted to ``progress``."""
     texts = [page.text for page in pages]
-    variables = detect_variables(texts, names)
+    variables = detect_variables(texts, names, progress)
     pattern, slugs, outputs = naming([page.name for page in pages])
     problems: list[Problem] = []
     limit = line_diff(texts)
@@ -184,14 +188,14 @@ def extract(pages: list[SourcePage], names: dict[str, str] | None = None) -> Ext
                 except ShapeMismatch:
                     continue
                 files = project_files(factored, attempt.shape, attempt.templates, pattern, slugs, outputs, pages)
-                problems = _differences(files, pages)
+                problems = _differences(files, pages, progress)
                 if not problems:
                     proven.append((source_size(files), attempt, files, factored))
                     break
         if proven:  # entries by headings where they are no larger than a line diff, else the smaller
             fits = [p for p in proven if p[0][0] <= limit[0] and p[0][1] <= limit[1]]
             _, attempt, files, factored = fits[0] if fits else min(proven, key=lambda p: p[0][0] + p[0][1] / LINE)
-            return _finish(attempt, files, factored, slugs)
+            return _finish(attempt, files, factored, slugs, progress)
     raise VariantsError(problems or [error(pages[0].path, f"cannot extract these pages ({_BUG})", "extract")])
 
 
@@ -264,9 +268,9 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path.write_bytes(text.encode("utf-8"))
 
 
-def rebuilt(root: Path) -> dict[str, str]:
+def rebuilt(root: Path, progress: Progress | None = None) -> dict[str, str]:
     """The pages a build of the project at ``root`` makes, by name."""
-    return {output.name: output.text for output in build(root).raise_for_problems().outputs}
+    return {output.name: output.text for output in build(root, progress=progress).raise_for_problems().outputs}
 
 
 def compare_rebuilt(rebuilt: dict[str, str], pages: list[SourcePage]) -> list[Problem]:
@@ -287,25 +291,27 @@ def compare_rebuilt(rebuilt: dict[str, str], pages: list[SourcePage]) -> list[Pr
     return problems
 
 
-def _differences(files: dict[str, str], pages: list[SourcePage]) -> list[Problem]:
+def _differences(files: dict[str, str], pages: list[SourcePage], progress: Progress | None) -> list[Problem]:
     """What a build of ``files`` gets wrong about the pages ([] when every byte matches)."""
     with tempfile.TemporaryDirectory(prefix="variants-extract-") as folder:
         root = Path(folder)
         write_files(root, files)
         try:
-            return compare_rebuilt(rebuilt(root), pages)
+            return compare_rebuilt(rebuilt(root, progress), pages)
         except VariantsError as exc:
             first = exc.problems[0]
             return [error(pages[0].path, f"the extracted project does not build: {first} ({_BUG})", "extract")]
 
 
-def _finish(attempt: _Attempt, files: dict[str, str], factored: Factored, slugs: list[str]) -> Extraction:
+def _finish(
+    attempt: _Attempt, files: dict[str, str], factored: Factored, slugs: list[str], progress: Progress | None
+) -> Extraction:
     pages = attempt.pages
     notes = [list(layer.notes) for layer in factored.layers]
     result = Extraction(attempt.shape, files, pages, factored.variables, slugs, notes, factored.parents, factored.uses)
     result.reason, result.fallbacks = attempt.reason, list(attempt.fallbacks)
     result.components = {name: [slugs[k] for k in members] for name, members in factored.shared_by.items()}
-    result.shared = _shared_lines(files, pages, slugs, factored)
+    result.shared = _shared_lines(files, pages, slugs, factored, progress)
     for page, (shared, total) in zip(pages, result.shared, strict=True):
         if total and shared < LITTLE_SHARED * total:
             message = f"little is shared: {shared} of {total} lines come from the base; are these pages one family?"
@@ -318,7 +324,11 @@ def _lines(text: str) -> list[str]:
 
 
 def _shared_lines(
-    files: dict[str, str], pages: list[SourcePage], slugs: list[str], factored: Factored
+    files: dict[str, str],
+    pages: list[SourcePage],
+    slugs: list[str],
+    factored: Factored,
+    progress: Progress | None = None,
 ) -> list[tuple[int, int]]:
     """Per page: how many of its lines the base alone gives (with the page's variables), and how many it has."""
     from . import emit
@@ -332,7 +342,7 @@ def _shared_lines(
         root = Path(folder)
         write_files(root, base_only)
         try:
-            made = rebuilt(root)
+            made = rebuilt(root, progress)
         except VariantsError:
             made = {}
     counts = []

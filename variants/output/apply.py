@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..problems import Loc, VariantsError, error
+from ..progress import WRITING, Progress, counted
 from .manifest import MANIFEST, manifest_text
 from .paths import target
 from .plan import REMOVE, UPDATE, Change, Plan
@@ -55,8 +56,9 @@ def write_file(path: Path, pieces: Iterable[str]) -> None:
         raise
 
 
-def apply(plan: Plan) -> None:
-    """Carry out ``plan``: all files or none. Refuses when hand edits are in the way."""
+def apply(plan: Plan, progress: Progress | None = None) -> None:
+    """Carry out ``plan``: all files or none. Refuses when hand edits are in the way.
+    Each file staged is counted to ``progress``."""
     if plan.conflicts:
         raise VariantsError(plan.conflicts)
     writes = [c for c in plan.pending if c.new is not None]
@@ -67,7 +69,7 @@ def apply(plan: Plan) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         plan.out_dir.mkdir(parents=True, exist_ok=True)
-        for change in writes:
+        for change in counted(writes, WRITING, len(writes), progress):
             path = target(plan.out_dir, change.name)
             if "/" in change.name:
                 path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""Names the sources give files: output names, which must stay inside the output folder."""
+"""Names the sources give files: output names, which must stay inside the output folder and apart."""
 
 from __future__ import annotations
 
@@ -19,4 +19,20 @@ def check_output_name(name: str, loc: Loc) -> Problem | None:
     return None
 
 
-__all__ = ["check_output_name"]
+def claims(outputs: list[tuple[str, str, Loc]]) -> list[Problem]:
+    """Two programs writing one file, or one program's output a folder of another's; ``outputs``
+    are (output name, override file, where the name is set) in program order."""
+    problems: list[Problem] = []
+    claimed: dict[str, str] = {}
+    folders = {str(parent) for name, _, _ in outputs for parent in PurePosixPath(name).parents}
+    for name, source, where in outputs:
+        if name in claimed:
+            problems.append(error(where, f"output '{name}' is also written by {claimed[name]}", "output"))
+        elif name in folders:
+            problems.append(error(where, f"output '{name}' is a folder of another program's output", "output"))
+        else:
+            claimed[name] = source
+    return problems
+
+
+__all__ = ["check_output_name", "claims"]
