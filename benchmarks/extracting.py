@@ -7,8 +7,8 @@ Compactness (compactness.measure) is taken over real and synthetic families:
   published ones alone, and the hand-written examples/partner-faq for comparison;
 - synthetic families: FAQ pages of several programs (the benchmark's synthetic
   project, built), renamed copies of a generic handbook, handbooks with a section
-  added or removed, course pages with their front matter differing, and pages
-  that share nothing.
+  added or removed, four course pages with their front matter differing (other
+  keys, numbers and booleans), and pages that share nothing.
 
 Each is extracted in-process, proven by the rebuild extract does itself, and its
 sources (base/, components, overrides) measured against the line-diff encoding
@@ -114,6 +114,13 @@ A five-day summer workshop and four one-day sessions during the year, all free o
 Applications for {name} open in January and close on May 1.
 """
 
+COURSES = [  # four courses, the name swapped; front matter with keys of other kinds on some pages
+    ("CS Discoveries", "csd", ""),
+    ("CS Principles", "csp", "seats: 30\n"),
+    ("CS Fundamentals", "csf", "online: true\n"),
+    ("Computer Science A", "csa", "seats: 24\n"),
+]
+
 
 def families(work: Path, quick: bool) -> dict[str, list[Path]]:
     """Every synthetic family, written under ``work``: name -> its pages."""
@@ -135,8 +142,8 @@ def families(work: Path, quick: bool) -> dict[str, list[Path]]:
         "course pages, front matter differing": _write(
             work / "courses",
             {
-                f"{key}-application.md": COURSE.format(name=name, key=key)
-                for name, key in [("CS Discoveries", "csd"), ("CS Principles", "csp"), ("CS Fundamentals", "csf")]
+                f"{key}-application.md": COURSE.format(name=name, key=key).replace("---\n#", f"{extra}---\n#")
+                for name, key, extra in COURSES
             },
         ),
         "pages that share nothing": _write(

@@ -225,6 +225,19 @@ def faq_family(third: str) -> dict[str, str]:
     return {**{name: (GOLDEN / name).read_text(encoding="utf-8") for name in PAGES}, "third-faq.md": third}
 
 
+def moved_block(page: str, qid: str, after: str) -> str:
+    """``page`` with the block of question ``qid`` moved to after that of question ``after``."""
+
+    def block(text: str, anchor: str) -> tuple[int, int]:
+        start = text.rindex("<br/>\n", 0, text.index(f'<a id="{anchor}">'))
+        return start, text.index("<br/>\n", text.index("[**Back to the top**](#top)", start)) + len("<br/>\n")
+
+    start, end = block(page, qid)
+    rest = page[:start] + page[end:]
+    at = block(rest, after)[1]
+    return rest[:at] + page[start:end] + rest[at:]
+
+
 def fallbacks(summary: str) -> list[str]:
     lines = summary.splitlines()
     if not any(line.startswith("kept as the pages have them") for line in lines):
@@ -244,8 +257,35 @@ def fallbacks(summary: str) -> list[str]:
             "the table of contents lists 10 questions, the page has 9 question blocks",
         ),
         (REGIONAL.replace("# Regional Partner FAQs", "## Regional Partner FAQs"), 7, "writes ' ' here"),
+        (REGIONAL[: REGIONAL.index("# Regional") + 2], 7, "the page ends where the FAQ page template writes more"),
+        (REGIONAL.replace("# Regional Partner FAQs\n", "# Regional Partner\nFAQs\n"), 7, "the title is not one line"),
+        (REGIONAL.replace("<br/><br/>\n**General", "<br/><br/>\n\n**General"), 12, "blank lines before the table"),
+        (
+            REGIONAL.replace("workshops:**<br/>\n", "workshops:**<br/>\n\n**Other questions:**<br/>\n"),
+            24,
+            "a table-of-contents section with no question links",
+        ),
+        (REGIONAL[: REGIONAL.index("<br/>\n___")], 26, "no question block after the table of contents"),
+        (REGIONAL.replace("(#press)", "(#map)"), 14, "the table-of-contents link '#map' is not a usable id"),
+        (
+            moved_block(REGIONAL, "press", "recruit"),
+            110,
+            "question 'press' stands in the body after the next section's",
+        ),
     ],
-    ids=["no-toc", "crlf", "toc-count", "head"],
+    ids=[
+        "no-toc",
+        "crlf",
+        "toc-count",
+        "head",
+        "ends",
+        "title",
+        "toc-spacing",
+        "toc-empty",
+        "no-blocks",
+        "id",
+        "order",
+    ],
 )
 def test_a_page_that_is_no_faq_page_is_kept_whole_and_said_why(
     run, tmp_path: Path, third: str, line: int, reason: str
@@ -568,6 +608,37 @@ def test_into_an_existing_generic_project_finds_the_new_page_variables(run, tmp_
     assert added["program"] == {"name": "Ogdenville"}
     assert [(q["id"], q["after"]) for q in added["sections"][0]["questions"]] == [("events", "part-3")]
     assert rebuilt(project)["c.md"] == new.encode("utf-8")
+
+
+def test_into_a_project_refuses_a_page_its_templates_cannot_write_and_says_where(run, tmp_path: Path) -> None:
+    write_tree(tmp_path / "pages", {"a.md": guide("Springfield"), "b.md": guide("Shelbyville")})
+    project = tmp_path / "project"
+    assert run("extract", tmp_path / "pages" / "a.md", tmp_path / "pages" / "b.md", "--into", project).exit_code == 0
+    before = snapshot(project)
+    new = guide("Ogdenville", extra="\n#### Late stops\n\nOnly at night.\n")
+    write_tree(tmp_path / "pages", {"c.md": new})
+    result = run("extract", tmp_path / "pages" / "c.md", "--into", project)
+    assert result.exit_code == 1
+    line = new.split("\n").index("#### Late stops") + 1
+    expected = (
+        f"{tmp_path / 'pages' / 'c.md'}:{line}: the project has no layout for a heading of this level: it does not fit"
+    )
+    assert expected in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and snapshot(project) == before
+
+
+def test_into_a_project_whose_page_template_is_in_no_shape_refuses_the_page(run, tmp_path: Path) -> None:
+    write_tree(tmp_path / "pages", {"a.md": LIBRARY, "b.md": LIBRARY.replace("Springfield", "Shelbyville")})
+    project = tmp_path / "project"
+    assert run("extract", tmp_path / "pages" / "a.md", tmp_path / "pages" / "b.md", "--into", project).exit_code == 0
+    own = "{{ before_front_matter }}{{ front_matter_spacing }}{% for s in sections %}{{ s.title }}{% endfor %}{{ intro }}\n"
+    (project / "base" / "page.md.j2").write_text(own, encoding="utf-8")
+    before = snapshot(project)
+    write_tree(tmp_path / "pages", {"c.md": LIBRARY.replace("Springfield", "Ogdenville")})
+    result = run("extract", tmp_path / "pages" / "c.md", "--into", project)
+    assert result.exit_code == 1
+    assert "c.md:1: the project's page template is in neither the FAQ nor the generic shape" in result.stderr
+    assert snapshot(project) == before
 
 
 def test_into_a_project_of_whole_texts_adds_a_page_as_one(run, tmp_path: Path) -> None:

@@ -89,8 +89,8 @@ def _stop(pattern: Pattern, text: str, lines: Lines) -> Unfit:
     """Where the page stops fitting ``pattern``, and what the template writes there instead."""
     pos, expected = pattern.stops_at(text)
     wanted = next((line for line in expected.split("\n") if line.strip()), expected)
-    if not wanted:
-        return Unfit(lines.at(pos), "the page ends where the FAQ page template writes more")
+    if not wanted or not text[pos:].strip():
+        return Unfit(min(lines.at(pos), text.count("\n") or 1), "the page ends where the FAQ page template writes more")
     return Unfit(lines.at(pos), f"the FAQ page template writes {wanted!r} here")
 
 
