@@ -229,8 +229,8 @@ def moved_block(page: str, qid: str, after: str) -> str:
     """``page`` with the block of question ``qid`` moved to after that of question ``after``."""
 
     def block(text: str, anchor: str) -> tuple[int, int]:
-        start = text.rindex("<br/>\n", 0, text.index(f'<a id="{anchor}">'))
-        return start, text.index("<br/>\n", text.index("[**Back to the top**](#top)", start)) + len("<br/>\n")
+        start, back = text.rindex("<br/>\n", 0, text.index(f'<a id="{anchor}">')), "[**Back to the top**](#top)\n"
+        return start, text.index(back, start) + len(back)
 
     start, end = block(page, qid)
     rest = page[:start] + page[end:]
@@ -269,7 +269,7 @@ def fallbacks(summary: str) -> list[str]:
         (REGIONAL.replace("(#press)", "(#map)"), 14, "the table-of-contents link '#map' is not a usable id"),
         (
             moved_block(REGIONAL, "press", "recruit"),
-            110,
+            111,
             "question 'press' stands in the body after the next section's",
         ),
     ],
@@ -347,6 +347,23 @@ def test_a_third_faq_page_keeps_the_faq_shape(run, tmp_path: Path) -> None:
     assert "(FAQ shape)" in result.stdout
     district = loaded(project, "overrides/district-lead.yml")
     assert district["program"] == {"name": "District Lead", "nav": "plc_district_nav"}
+
+
+def test_a_question_one_page_moves_is_a_move_in_its_override_and_the_base_keeps_the_usual_order(
+    run, tmp_path: Path
+) -> None:
+    third = moved_block(REGIONAL, "press", "joint")
+    line = next(line for line in third.splitlines(keepends=True) if line.endswith("(#press)\n"))
+    third = third.replace(line, "").replace("- [Do you accept international", line + "- [Do you accept international")
+    third = third.replace("Regional Partner", "District Lead").replace("regional_partner", "district")
+    pages = {"district-lead-faq.md": third, **{name: (GOLDEN / name).read_text(encoding="utf-8") for name in PAGES}}
+    result, project = extract_family(run, tmp_path, pages)  # the page that moves comes first
+    assert "(FAQ shape)" in result.stdout and fallbacks(result.stdout) == []
+    general = next(s for s in loaded(project, "base/content.yml")["sections"] if s["id"] == "general")
+    ids = [q["id"] for q in general["questions"]]
+    assert ids.index("press") < ids.index("joint")  # the order the two published pages have
+    moved = loaded(project, "overrides/district-lead.yml")["sections"][0]["questions"]
+    assert moved == [{"id": "joint", "after": "pm"}]
 
 
 def test_var_names_a_detected_variable(run, tmp_path: Path) -> None:

@@ -56,10 +56,18 @@ def shared(count: int, total: int) -> bool:
     return (count >= 2 or total == 1) and 2 * count >= total
 
 
+def _agreement(one: list[str], other: list[str]) -> int:
+    """How many of the ids two lists share stand in the same order in both."""
+    theirs = set(other)
+    return len(matches([eid for eid in one if eid in theirs], [eid for eid in other if eid in set(one)]))
+
+
 def merged_order(lists: list[list[str]]) -> list[str]:
-    """One order of every id, keeping each list's order where the earlier lists allow (a page's moves are its own)."""
+    """One order of every id, keeping each list's order where the lists before it allow (a page's moves are its
+    own); the lists whose order most others share come first, so an order most pages have is the base's."""
+    agree = [sum(_agreement(ids, other) for m, other in enumerate(lists) if m != n) for n, ids in enumerate(lists)]
     order: list[str] = []
-    for ids in lists:
+    for ids in [lists[n] for n in sorted(range(len(lists)), key=lambda n: -agree[n])]:
         at = {eid: n for n, eid in enumerate(order)}
         common = [eid for eid in ids if eid in at]
         kept = {common[i] for i, _ in matches(common, sorted(common, key=lambda eid: at[eid]))}
