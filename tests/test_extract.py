@@ -491,6 +491,22 @@ def test_generic_front_matter_yaml_would_write_otherwise_is_kept_as_text(run, tm
     assert not loaded(project, "base/content.yml").get("front_matter")
 
 
+def test_a_name_one_page_writes_in_fewer_places_is_still_a_variable(run, tmp_path: Path) -> None:
+    towns = ["Springfield", "Shelbyville", "Ogdenville"]
+    pages = {f"{t.lower()}.md": LIBRARY.replace("Springfield", t) for t in towns}
+    pages["capital.md"] = (
+        LIBRARY.replace("Springfield", "Capital City")
+        .replace("Welcome to the Capital City Library.", "Welcome, readers.")
+        .replace("Write to the Capital City Library, Main Street.", "Write to us at Main Street.")
+    )  # the title only
+    _, project = extract_family(run, tmp_path, pages)
+    variables = loaded(project, "base/variants.yml")["variables"]
+    assert list(variables) == ["name"]
+    for town in towns:
+        assert loaded(project, f"overrides/{town.lower()}.yml") == {"program": {"name": f"{town} Library"}}
+    assert loaded(project, "overrides/capital.yml")["program"] == {"name": "Capital City Library"}
+
+
 def test_generic_differences_by_a_sentence_are_partial_edits(run, tmp_path: Path) -> None:
     other = LIBRARY.replace("We are open daily.", "We are open daily, and late on Thursdays.")
     _, project = extract_family(run, tmp_path, {"a.md": LIBRARY, "b.md": LIBRARY, "c.md": other})

@@ -7,7 +7,9 @@ two-word name becomes one value), and the values found at one place on every
 page form a tuple. Tuples equal up to letter case form a family: its most
 frequent tuple becomes a variable (``name``), the others its forms
 (``name_in_text``, ...). A family must look like a name (a capital, a digit or
-an underscore) and stand in two different contexts to count.
+an underscore) and stand in two different contexts to count; a place where one
+page of three or more rewrote the sentence counts for the family the others
+agree on there.
 """
 
 from __future__ import annotations
@@ -210,7 +212,7 @@ class _Detector:
             family = families.setdefault(key, _Family(Counter(), set(), {}))
             family.tuples[values] += 1
             family.contexts.add(where)
-        return families
+        return _absorb_strays(families)
 
     def seed(self, name: str, value: str) -> tuple[str, ...]:
         """The values at the places of ``value`` (a name the user gave) on every page."""
@@ -231,6 +233,25 @@ class _Detector:
             message = f"{value!r} reads the same on every page: nothing varies"
             raise VariantsError(error(name, message, "extract", hint="var-option"))
         return found.most_common(1)[0][0]
+
+
+def _absorb_strays(families: dict[tuple[str, ...], _Family]) -> dict[tuple[str, ...], _Family]:
+    """A place where one page of three or more has other words than a name the others write there (that page
+    rewrote the sentence; the others' values there may hold a few words more) is one more place of the name:
+    its family takes the place, and the place makes no family of its own."""
+    strays: set[tuple[str, ...]] = set()
+    for key, family in families.items():
+        for other, stray in families.items():
+            differ = [k for k, (a, b) in enumerate(zip(key, other, strict=True)) if a not in b]
+            if len(key) < 3 or len(differ) != 1 or other in strays or key in strays:
+                continue
+            mine, theirs = (next(iter(f.tuples))[differ[0]] for f in (family, stray))
+            if family.places > stray.places or (
+                family.places == stray.places and _name_like(mine) > _name_like(theirs)
+            ):
+                family.contexts |= stray.contexts
+                strays.add(other)
+    return {key: family for key, family in families.items() if key not in strays}
 
 
 def _complete(
