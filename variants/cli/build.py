@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .app import EXIT_PROBLEMS, main, out_dir, out_option, project_dir
+from .app import EXIT_PROBLEMS, main, no_cache_option, out_dir, out_option, project_dir
 from .progress import progress_line, quiet_option
 
 _MISSING_STALE_EXTRA = {"create": "missing", "update": "stale", "remove": "extra"}
@@ -19,9 +19,7 @@ _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any page is missing, stale or extra.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
 @click.option("--force", is_flag=True, help="Overwrite or remove pages that were edited by hand.")
-@click.option(
-    "--no-cache", "no_cache", is_flag=True, help="Render every page, neither reading nor writing the page cache."
-)
+@no_cache_option
 @quiet_option
 @click.pass_context
 def build(
