@@ -51,6 +51,16 @@ def test_quick_benchmark_writes_the_expected_report(tmp_path: Path) -> None:
     assert all(c["status"] == "ok" and c["median_s"] > 0 for c in startup["commands"].values())
     assert startup["ratio"] > 0
 
+    extract = report["extract"]
+    families = [row["family"] for row in extract["synthetic"]]
+    assert {"renamed copies", "a section added or removed", "pages that share nothing"} <= set(families)
+    for row in [*extract["real"], *extract["synthetic"]]:
+        assert row["lines"] > 0 and row["line_diff_lines"] > 0 and row["extract_s"] > 0, row
+    assert extract["real"][0]["shape"] == "FAQ" and extract["real"][0]["example_lines"] > 0
+    compact, within, timing = extract["targets"]
+    assert compact["status"] == within["status"] == "pass", extract["targets"]
+    assert timing["status"] in ("pass", "miss")  # a timing: a busy machine may miss it; the test asserts no time
+
     names = [t["target"] for t in report["targets"]]
     assert len(names) == 5
     assert all(t["status"] in ("pass", "miss", "n/a") for t in report["targets"])

@@ -1,5 +1,6 @@
 """Pairing lines of two pages: which line of one stands where each line of the other stands, and
-how two paired lines differ word by word (letter case aside)."""
+how two paired lines differ word by word (letter case aside). Both alignments are ``align``'s,
+near-linear in the length of the pages."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+from .align import opcodes
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORDS = re.compile(r"\w+")
@@ -43,8 +46,9 @@ class LineDiff:
     def of(cls, a: str, b: str) -> LineDiff:
         ta, tb = _tokens(a), _tokens(b)
         words_a, words_b = [a[s:e].lower() for s, e in ta], [b[s:e].lower() for s, e in tb]
-        matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
-        return cls(a, b, ta, tb, matcher.get_opcodes(), matcher.ratio())
+        ops = opcodes(words_a, words_b)
+        same = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+        return cls(a, b, ta, tb, ops, 2 * same / (len(ta) + len(tb)) if ta or tb else 1.0)
 
     def chars(self, i1: int, i2: int, j1: int, j2: int) -> tuple[int, int, int, int]:
         """Token ranges as character ranges."""
@@ -95,7 +99,7 @@ class Pairing:
         self.a, self.b = a, b
         self.lines: dict[int, int] = {}
         self._diffs: dict[int, LineDiff] = {}
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes(a, b):
             if tag == "equal":
                 self.lines.update((i1 + d, j1 + d) for d in range(i2 - i1))
             elif tag == "replace":
