@@ -7,7 +7,11 @@ parsers (or the tree walk) disagree shows up as a different ``ParsedPage``.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -209,3 +213,14 @@ def pages(draw: st.DrawFn) -> str:
 @given(pages())
 def test_generated_pages_read_the_same(text: str) -> None:
     assert parse_page(text, "p.md") == reference(text, "p.md")
+
+
+def test_a_page_the_rust_parser_panics_on_is_checked_quietly(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text(TRICKY["a label markdown-it-pyrs panics on"], encoding="utf-8")
+    command = [sys.executable, "-m", "variants", "check", "--format", "json", str(page)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, env={**os.environ, "RUST_BACKTRACE": "1"}
+    )
+    assert done.stderr == ""
+    assert [p["rule"] for p in json.loads(done.stdout)["problems"]] == ["toc-link", "toc-body"]

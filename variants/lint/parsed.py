@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -75,6 +76,25 @@ def _parser() -> Any:
     from markdown_it_pyrs import MarkdownIt
 
     return MarkdownIt("commonmark")
+
+
+@functools.cache
+def _devnull() -> int:
+    return os.open(os.devnull, os.O_WRONLY)
+
+
+def _tree(body: str) -> Any:
+    """markdown-it-pyrs's tree of ``body``, with stderr closed while it parses: a Rust panic prints there."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to keep clean
+        return _parser().tree(body)
+    try:
+        os.dup2(_devnull(), 2)
+        return _parser().tree(body)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 # CommonMark's whitespace, as markdown-it trims a heading's text with it.
@@ -246,7 +266,7 @@ def parse_page(text: str, path: str) -> ParsedPage:
     lines = text.split("\n")
     body = "\n".join(lines[skip:]).replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
     try:
-        tree = _parser().tree(body)
+        tree = _tree(body)
     except BaseException as panic:  # markdown-it-pyrs panics on a few link labels ('[a `b')
         if type(panic).__name__ != "PanicException":
             raise
