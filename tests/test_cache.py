@@ -259,3 +259,55 @@ def test_a_process_that_builds_again_reads_no_entry_twice(shipped: Path, monkeyp
     assert read == []  # nothing changed: everything from memory
     assert cached_outputs(shipped) == render_project(shipped)
     assert len(read) == 3  # without the memory: both pages and the marker read from the disk
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages and cache entries a build reads."""
+    from variants.cache.store import Store
+    from variants.output import plan as planning
+
+    read: list[str] = []
+    real_page, real_get = planning.read_page, Store.get
+    monkeypatch.setattr(planning, "read_page", lambda path, display: read.append(display) or real_page(path, display))
+    monkeypatch.setattr(Store, "get", lambda self, key: read.append(key) or real_get(self, key))
+    return read
+
+
+def test_a_build_with_nothing_to_do_reads_no_page(run, shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("-C", shipped, "build").exit_code == 0
+    read = _reads(monkeypatch)
+    for args, said in (
+        (["build"], "2 pages built: 0 changed, 2 unchanged\n"),
+        (["build", "--check"], "2 pages up to date\n"),
+    ):
+        result = run("-C", shipped, *args)
+        assert result.exit_code == 0 and result.stderr == said
+    assert read == []  # the stamp of the last build said it all
+
+
+@pytest.mark.parametrize("change", ["hand edit", "deleted page", "source edit", "other output folder", "manifest"])
+def test_the_stamp_never_hides_a_change(run, shipped: Path, change: str) -> None:
+    assert run("-C", shipped, "build").exit_code == 0
+    page = shipped / "out" / "regional-partner-faq.md"
+    before = page.read_bytes()
+    out = []
+    if change == "hand edit":
+        page.write_bytes(before.replace(b"FAQ", b"FAX", 1))  # the same size, at once: the racy case
+    elif change == "deleted page":
+        page.unlink()
+    elif change == "source edit":
+        override = shipped / RP
+        override.write_text(override.read_text().replace("name: Regional Partner\n", "name: Regional Partnerz\n"))
+    elif change == "other output folder":
+        out = ["--out", str(shipped / "elsewhere")]
+    else:
+        (shipped / "out" / ".variants-manifest.json").unlink()
+    checked = run("-C", shipped, "build", "--check", *out)
+    if change == "manifest":  # the pages are as built: only the manifest is written again
+        assert checked.exit_code == 0 and run("-C", shipped, "build").exit_code == 0
+        assert (shipped / "out" / ".variants-manifest.json").is_file()
+        return
+    assert checked.exit_code == 1 and "regional-partner-faq.md" in checked.stderr
+    built = run("-C", shipped, "build", "--force", *out)
+    assert built.exit_code == 0 and "0 changed" not in built.stderr
+    assert run("-C", shipped, "build", "--check", *out).exit_code == 0

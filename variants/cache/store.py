@@ -67,12 +67,12 @@ class Store:
         if not self.usable:
             return
         data = {"key": key, "name": entry.name, "text": entry.text, "digest": _digest(entry)}
-        _write(self._entry_path(key), json.dumps(data, ensure_ascii=False), self.folder)
+        write_atomically(self._entry_path(key), json.dumps(data, ensure_ascii=False), self.folder)
 
     def save_index(self, index: Index) -> None:
         if not self.usable:
             return
-        _write(self.folder / _INDEX, index.text(), self.folder)
+        write_atomically(self.folder / _INDEX, index.text(), self.folder)
 
     def prune(self, used: set[str]) -> None:
         """Remove entries beyond the bound, those no build used last first."""
@@ -109,7 +109,7 @@ def _digest(entry: Entry) -> str:
     return hashlib.sha256(f"{entry.name}\0{entry.text}".encode("utf-8", errors="surrogateescape")).hexdigest()
 
 
-def _write(path: Path, text: str, folder: Path) -> None:
+def write_atomically(path: Path, text: str, folder: Path) -> None:
     """Write atomically under a name no other process holds; give up quietly when that fails."""
     try:
         if not folder.is_dir():
@@ -130,4 +130,4 @@ def _write(path: Path, text: str, folder: Path) -> None:
         raise
 
 
-__all__ = ["CACHE_DIR", "Entry", "Store"]
+__all__ = ["CACHE_DIR", "Entry", "Store", "write_atomically"]

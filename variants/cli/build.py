@@ -33,6 +33,17 @@ def build(
     from ..output.plan import plan, unified_diff
 
     folder = out_dir(ctx, out)
+    stamp = None
+    if not no_cache:
+        from ..cache.stamp import Stamp
+
+        stamp = Stamp(project_dir(ctx), folder)
+        pages = stamp.pages()
+        if pages is not None:  # out/ holds what the sources make: nothing to read or write
+            if not quiet:
+                done = "up to date" if check or show_diff else f"built: 0 changed, {pages} unchanged"
+                click.echo(f"{pages} pages {done}", err=True)
+            return
     with progress_line(quiet) as progress:
         if no_cache:
             from ..pipeline.build import build as build_pages
@@ -45,6 +56,8 @@ def build(
         result = plan(folder, outputs, force=force)
         if not (check or show_diff):
             apply(result, progress)
+            if stamp is not None:
+                stamp.record([o.name for o in outputs])
     if show_diff:
         click.echo(unified_diff(result), nl=False)
     if check or show_diff:

@@ -1,0 +1,95 @@
+"""The output folder as the last build left it: a build with nothing to do reads no page.
+
+After a build has written (or found unchanged) every page, the stamp records
+a key of all the sources (as the stat index hashes them) and of the output
+folder, with each page's stat and digest and the manifest's. A later build whose
+sources give the same key, and whose pages still have those stats, has nothing
+to do: it reads no cache entry and no page. A page whose modification time is
+too close to the stamp's writing (the racy case) is read and compared by digest.
+Anything else (a page touched, a source edited, another output folder) is a
+build as usual, and the stamp is written again after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import time
+from pathlib import Path
+
+from ..output.manifest import MANIFEST
+from .build import environment, unchanged_since
+from .index import RACY_NS, Scan, scan
+from .store import Store, write_atomically
+
+_STAMP = "stamp.json"
+
+
+def _key(found: Scan, out_dir: Path) -> str:
+    parts = [environment(), os.path.abspath(out_dir), sorted(found.hashes.items())]
+    return hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
+
+
+def _file(path: str) -> list[object] | None:
+    """A page's stat and digest, as the stamp keeps them; None when it is not a regular file."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        with open(path, "rb") as handle:
+            sha = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, sha]
+
+
+class Stamp:
+    """What the sources are now, to tell whether the output folder already holds what they make."""
+
+    def __init__(self, root: Path, out_dir: Path) -> None:
+        self.store = Store(root)
+        self.root, self.out_dir = root, out_dir
+        self.index = self.store.index()
+        self.found = scan(root, self.index)
+
+    def pages(self) -> int | None:
+        """The number of pages, when the output folder holds what the sources make; else None."""
+        if not self.store.usable or not self.found.clean:
+            return None
+        try:
+            data = json.loads((self.store.folder / _STAMP).read_bytes())
+            if data["key"] != _key(self.found, self.out_dir):
+                return None
+            written, files = int(data["written_ns"]), data["files"]
+            for name, known in files.items():
+                path = os.path.join(self.out_dir, name)
+                info = os.stat(path, follow_symlinks=False)
+                if [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns] != known[:4]:
+                    return None
+                if info.st_mtime_ns >= written - RACY_NS and _file(path) != known:  # racy: compare the bytes
+                    return None
+            pages = int(data["pages"])
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return None
+        if self.found.changed:
+            self.store.save_index(self.index)
+        return pages
+
+    def record(self, names: list[str]) -> None:
+        """After a build that left the output folder holding ``names`` (and its manifest): the stamp.
+        Nothing is recorded when a source changed since this stamp's scan."""
+        if not self.store.usable or not self.found.clean or not unchanged_since(self.root, self.found):
+            return
+        files = {}
+        for name in [*names, MANIFEST]:
+            found = _file(os.path.join(self.out_dir, name))
+            if found is None:
+                return
+            files[name] = found
+        data = {"key": _key(self.found, self.out_dir), "written_ns": time.time_ns(), "pages": len(names)}
+        write_atomically(self.store.folder / _STAMP, json.dumps({**data, "files": files}), self.store.folder)
+
+
+__all__ = ["Stamp"]
