@@ -229,6 +229,8 @@ class _Merger:
         result = list(items)
         seen: dict[str, Loc] = {}
         kind = QUESTION if parent else SECTION
+        later = {p[ID] for p in patches if not p.get(_REMOVE)}  # ids this list has: a placement may name them
+        waiting: list[tuple[Entry, dict[str, Any], Path_]] = []  # placed next to an entry the list adds later
         for i, patch in enumerate(patches):
             here = (*path, i)
             loc = doc.loc(here)
@@ -261,7 +263,17 @@ class _Merger:
                 if not any(k in patch for k in _PLACE_NAMES):
                     result.insert(index, entry)
                     continue
-            self._place(result, entry, patch, here)
+            target = _target(patch)
+            absent = target in later and target not in seen and all(e.id != target for e in result)
+            if absent or any(w[0].id == target for w in waiting):
+                waiting.append((entry, patch, here))
+                continue
+            self._place(result, entry, patch, here, index)
+        while waiting:  # placed next to entries added later in the list, once those are placed
+            ready = [w for w in waiting if not any(other[0].id == _target(w[1]) for other in waiting)]
+            for entry, patch, here in ready or waiting:  # none ready: they name each other in a circle
+                self._place(result, entry, patch, here, None, circle=not ready)
+            waiting = [w for w in waiting if w not in ready] if ready else []
         return result
 
     def _remove(self, result: list[Entry], index: int | None, patch: dict[str, Any], kind: str, loc: Loc) -> None:
@@ -273,6 +285,7 @@ class _Merger:
             message = f"cannot remove {kind} '{eid}': not in the base{_near(eid, result)}"
             self.problems.append(error(loc, message, "reference"))
         else:
+            self.page.removed[eid] = loc
             del result[index]
 
     def _added(self, kind: str, here: Path_, patch: dict[str, Any], result: list[Entry]) -> Entry | None:
@@ -308,27 +321,45 @@ class _Merger:
             entry.children.append(question)  # a duplicate id is reported once the page is whole
         return entry
 
-    def _place(self, result: list[Entry], entry: Entry, patch: dict[str, Any], here: Path_) -> None:
+    def _place(
+        self,
+        result: list[Entry],
+        entry: Entry,
+        patch: dict[str, Any],
+        here: Path_,
+        at: int | None,
+        circle: bool = False,
+    ) -> None:
+        """Put ``entry`` next to the entry its placing key names; where that is wrong, report it and leave
+        the entry where it was (``at``, or at the end), so nothing else is reported because of it."""
         doc, problems = self.doc, self.problems
         given = [row for row in _PLACES if row.name in patch]
         if len(given) > 1:
             message = f"give '{given[0].name}' or '{given[1].name}', not both"
             problems.append(error(doc.loc(here), message, "position"))
-            return
-        for row in given:
+        for row in given[:1]:
             target = patch[row.name]
             index = next((n for n, e in enumerate(result) if e.id == target), None)
             if target == entry.id:
                 message = f"'{row.name}: {target}' names this {entry.kind} itself; name a neighbour"
                 problems.append(error(doc.loc((*here, row.name)), message, "reference"))
-                return
-            if index is None:
+            elif circle:
+                message = (
+                    f"'{row.name}: {target}': the entries this list places next to each other go round in a circle"
+                )
+                problems.append(error(doc.loc((*here, row.name)), message, "position"))
+            elif index is None:
                 message = f"'{row.name}: {target}': no such {entry.kind} here{_near(target, result)}"
                 problems.append(error(doc.loc((*here, row.name)), message, "reference"))
+            elif len(given) == 1:
+                result.insert(index + row.offset, entry)
                 return
-            result.insert(index + row.offset, entry)
-            return
-        result.append(entry)
+        result.insert(len(result) if at is None else at, entry)
+
+
+def _target(patch: dict[str, Any]) -> Any:
+    """The id an entry's placing key names (None when it has none)."""
+    return next((patch[k] for k in _PLACE_NAMES if k in patch), None)
 
 
 def _near(eid: str, entries: list[Entry]) -> str:
