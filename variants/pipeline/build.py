@@ -19,7 +19,7 @@ from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
 from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
 from ..problems import Loc, Problem, VariantsError, error
 from ..source import fields
-from ..source.names import check_output_name
+from ..source.names import check_output_name, same_file_key
 from ..source.project import Override, Project, load_project
 from ..source.schema import OUTPUT
 from .layers import chain
@@ -148,21 +148,25 @@ def _program(shared: _Shared, slug: str, rel: str) -> Program:
 
 
 def _claims(programs: list[Program]) -> list[Problem]:
-    """Two programs writing one file, or one program's output a folder of another's."""
+    """Two programs writing one file, or one program's output a folder of another's; names that
+    differ only in case (or in how accents are composed) are one file on macOS and Windows."""
     problems: list[Problem] = []
-    claimed: dict[str, str] = {}
+    claimed: dict[str, tuple[str, str]] = {}  # same-file key -> (the name, the override that writes it)
     outputs = [p.output for p in programs if p.output is not None]
-    folders = {str(parent) for output in outputs for parent in PurePosixPath(output.name).parents}
+    folders = {same_file_key(str(parent)) for output in outputs for parent in PurePosixPath(output.name).parents}
     for program in programs:
         if program.output is None:
             continue
         name = program.output.name
-        if name in claimed:
-            problems.append(error(program.where, f"output '{name}' is also written by {claimed[name]}", "output"))
-        elif name in folders:
+        key = same_file_key(name)
+        if key in claimed:
+            other, source = claimed[key]
+            also = "" if other == name else f" as '{other}' (on macOS and Windows the same file)"
+            problems.append(error(program.where, f"output '{name}' is also written by {source}{also}", "output"))
+        elif key in folders:
             problems.append(error(program.where, f"output '{name}' is a folder of another program's output", "output"))
         else:
-            claimed[name] = program.source
+            claimed[key] = (name, program.source)
     return problems
 
 

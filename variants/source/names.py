@@ -1,22 +1,51 @@
-"""Names the sources give files: output names, which must stay inside the output folder."""
+"""Names the sources give files: output names, which must stay inside the output folder and
+mean one file on every system the pages are checked out on (Linux, macOS, Windows)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import PurePosixPath
 
-from ..problems import Loc, Problem, error
+from ..problems import UNPRINTABLE, Loc, Problem, error
+
+# Characters no name may hold: controls, invisible format characters, line and
+# paragraph separators (they would break one-line messages or hide what a name
+# says), and those Windows refuses in file names.
+UNSAFE_CHARACTERS = re.compile(f'[{UNPRINTABLE}<>:"|?*]')
+# Device names Windows reserves in every folder, whatever the extension ('CON.md', 'nul.txt').
+_RESERVED = re.compile(r"(?i)(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(?:\.[^/]*)?")
+MAX_NAME_BYTES = 255  # one component of a path, as most file systems allow
 
 
 def check_output_name(name: str, loc: Loc) -> Problem | None:
-    """Refuse names that could write outside the output folder."""
+    """Refuse names that could write outside the output folder or that some systems cannot hold."""
     path = PurePosixPath(name)
-    if not name or name.strip() != name or "\\" in name or "\x00" in name:
+    if not name or name.strip() != name or "\\" in name:
         return error(loc, f"output name {name!r} is not a plain relative file name", "output")
+    bad = UNSAFE_CHARACTERS.search(name)
+    if bad:
+        return error(
+            loc, f"output name {name!r} holds the character {bad.group()!r}, which file names cannot", "output"
+        )
     if path.is_absolute() or ".." in path.parts or name.startswith("~"):
         return error(loc, f"output name {name!r} escapes the output folder", "output")
     if name.endswith("/") or path.name.startswith(".") or path.as_posix() != name:  # './x', 'a//b', 'a/./b'
         return error(loc, f"output name {name!r} is not a plain relative file name", "output")
+    for part in path.parts:
+        if _RESERVED.fullmatch(part):
+            return error(loc, f"output name {name!r}: '{part}' is a device name on Windows", "output")
+        if part != part.rstrip(". "):
+            return error(loc, f"output name {name!r}: '{part}' ends in a dot or a space, which Windows drops", "output")
+        if len(part.encode("utf-8", errors="surrogatepass")) > MAX_NAME_BYTES:
+            return error(loc, f"output name {name[:40]!r}...: a part is longer than {MAX_NAME_BYTES} bytes", "output")
     return None
 
 
-__all__ = ["check_output_name"]
+def same_file_key(name: str) -> str:
+    """What two output names share when macOS and Windows take them for one file: names that
+    differ only in case or in how an accented letter is composed ('é', 'e' + '◌́')."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+__all__ = ["MAX_NAME_BYTES", "UNSAFE_CHARACTERS", "check_output_name", "same_file_key"]
