@@ -255,3 +255,12 @@ def test_entries_placed_next_to_each_other_in_a_circle(run, shipped: Path) -> No
     lines = one_line_errors(run("-C", shipped, "build"))
     assert [line.split(": ", 1)[0] for line in lines] == ["overrides/y.yml:7:25", "overrides/y.yml:8:25"]
     assert all(line.endswith("go round in a circle") for line in lines)
+
+
+def test_the_summary_counts_pages_built_and_files_removed_apart(run, shipped: Path) -> None:
+    write_tree(shipped, {"overrides/y.yml": Y})
+    assert run("-C", shipped, "build").exit_code == 0
+    (shipped / "overrides" / "y.yml").rename(shipped / "overrides" / "z.yml")
+    result = run("-C", shipped, "build")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-1] == "3 pages built: 1 changed, 2 unchanged; 1 removed"

@@ -22,29 +22,41 @@ _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool) -> None:
     """Render every program's page into out/ (all or nothing)."""
     from ..output.apply import apply
-    from ..output.plan import plan, unified_diff
+    from ..output.paths import locked
+    from ..output.plan import REMOVE, plan, unified_diff
     from ..pipeline.build import build as build_pages
+    from ..problems import printable
 
     folder = out_dir(ctx, out)
     outputs = build_pages(project_dir(ctx)).raise_for_problems().outputs
-    result = plan(folder, outputs, force=force)
-    if show_diff:
-        click.echo(unified_diff(result), nl=False)
+    with locked(folder, write=not (check or show_diff)):
+        result = plan(folder, outputs, force=force)
+        if not (check or show_diff):
+            apply(result)
+    if show_diff:  # a page's bytes that are not UTF-8 are shown as they are
+        click.echo(unified_diff(result).encode("utf-8", errors="surrogateescape"), nl=False)
     if check or show_diff:
+        edited = {problem.loc.path: problem.message for problem in result.conflicts if problem.rule == "hand-edit"}
         for change in result.pending:
-            click.echo(f"{folder / change.name}: {_MISSING_STALE_EXTRA[change.action]}", err=True)
-        if result.pending:
-            click.echo(
-                f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True
-            )
+            path = f"{folder}/{change.name}"
+            click.echo(printable(f"{path}: {edited.get(path) or _MISSING_STALE_EXTRA[change.action]}"), err=True)
+        for name in result.strays:
+            click.echo(printable(f"{folder}/{name}: left by an interrupted run"), err=True)
+        if result.pending or result.strays:
+            pages = f"{len(result.pending)} of {len(result.changes)} pages out of date"
+            left = f"{len(result.strays)} files left by interrupted runs"
+            click.echo(f"{pages if result.pending else left}; run 'variants build'", err=True)
             sys.exit(EXIT_PROBLEMS if check else 0)
         click.echo(f"{len(result.changes)} pages up to date", err=True)
         return
-    apply(result)
     for change in result.pending:
-        click.echo(f"{_DONE[change.action]} {folder / change.name}", err=True)
-    unchanged = len(result.changes) - len(result.pending)
-    click.echo(f"{len(outputs)} pages built: {len(result.pending)} changed, {unchanged} unchanged", err=True)
+        click.echo(printable(f"{_DONE[change.action]} {folder / change.name}"), err=True)
+    for name in result.strays:
+        click.echo(printable(f"removed {folder / name} (left by an interrupted run)"), err=True)
+    changed = sum(change.action != REMOVE for change in result.pending)
+    removed = len(result.pending) - changed
+    gone = f"; {removed} removed" if removed else ""
+    click.echo(f"{len(outputs)} pages built: {changed} changed, {len(outputs) - changed} unchanged{gone}", err=True)
 
 
 __all__ = ["build"]

@@ -40,7 +40,7 @@ def diff(
     """Report where programs diverge: every program against the base, or PROGRAM_B against PROGRAM_A."""
     from ..diff import diff_report
     from ..formats import iter_report, plain
-    from ..output.apply import write_file
+    from ..output.paths import Guard, write_file
 
     if len(programs) not in (0, 2):
         raise click.UsageError("give two programs to compare with each other, or none to compare all with the base")
@@ -50,10 +50,10 @@ def diff(
     # Written piece by piece (a program at a time): a report on thousands of programs is never one string.
     pieces = iter_report(report, fmt, click.style if color else plain)
     if output is None:
-        for piece in pieces:
-            click.echo(piece, nl=False, color=color)
+        for piece in pieces:  # a page's bytes that are not UTF-8 are shown as they are
+            click.echo(piece.encode("utf-8", errors="surrogateescape"), nl=False, color=color)
     else:
-        write_file(output, pieces)
+        write_file(output, pieces, Guard(project_dir(ctx), out_dir(ctx, out)))
         click.echo(f"wrote {output}", err=True)
     if fail_on_drift and report.has_drift:
         for drift in report.drift:
