@@ -56,10 +56,15 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
     for output in outputs:
         display = f"{out_dir}/{output.name}"
         path = target(out_dir, output.name)
-        blocked = _in_the_way(out_dir, output.name, gone)
+        try:
+            current = read_page(path, display)
+            blocked = _in_the_way(out_dir, output.name, gone) if "/" in output.name and current is None else None
+        except VariantsError:  # a folder where the page goes is fine if it is one this build empties
+            if not path.is_dir() or path.is_symlink():
+                raise
+            current, blocked = None, _in_the_way(out_dir, output.name, gone)
         if blocked is not None:
             result.conflicts.append(blocked)
-        current = None if path.is_dir() and not path.is_symlink() else read_page(path, display)
         result.manifest[output.name] = digest(output.text)
         if current == output.text:
             result.changes.append(Change(output.name, UNCHANGED, current, output.text))

@@ -70,6 +70,8 @@ def toc_moves(section: Entry) -> tuple[list[Entry], list[Entry]]:
     questions 'after' in the reverse order. Time is linear in the section's size.
     """
     children = section.children
+    if not any(toc_placing(q) for q in children):
+        return list(children), []
     moves: dict[int, tuple[int, int]] = {}  # position -> (position of its target, offset)
     where = {q.id: n for n, q in enumerate(children)}
     stuck: set[int] = set()

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..problems import Loc, Problem, VariantsError, error
 from ..source import fields
@@ -20,6 +19,7 @@ from ..source.project import LAYOUT_SUFFIX, LAYOUTS, Project
 from .frontmatter import dump_front_matter
 from .merge import map_loc_key
 from .model import Entry, Page, toc_order
+from .sandbox import LimitedSandbox, OutOfTime, deadline, out_of_time_message, template_line
 from .texts import Texts, first_line
 
 _PAGE = tuple(k for k in fields.values(PAGE))
@@ -34,7 +34,7 @@ class Renderer:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.page_env = SandboxedEnvironment(
+        self.page_env = LimitedSandbox(
             loader=FunctionLoader(self._load_template),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -45,6 +45,7 @@ class Renderer:
         self.texts = Texts()
         self._page_template: Template | None = None
         self._layouts: dict[str, Any] = {}
+        self._out_of_time: Problem | None = None  # base/ ran out of time once: other pages are not tried
 
     def _load_template(self, name: str) -> tuple[str, str, Any] | None:
         """Template sources from base/. ``NAME#macro`` is file NAME as a macro ``block(q)``,
@@ -140,9 +141,19 @@ class Renderer:
         return {**variables, **values, fields.SECTIONS: sections}
 
     def render(self, page: Page) -> str:
-        """The page's final text."""
-        context = self.context(page)
-        text = self._render_page(context)
+        """The page's final text, in at most the sandbox's time for a page."""
+        if self._out_of_time is not None:
+            raise VariantsError(self._out_of_time)
+        try:
+            with deadline():
+                context = self.context(page)
+                text = self._render_page(context)
+        except OutOfTime as exc:
+            where = exc.loc or Loc(f"base/{self.project.template_name}")
+            problem = error(where, f"template error: {out_of_time_message()}", "template")
+            if where.path.startswith("base/"):
+                self._out_of_time = problem
+            raise VariantsError(problem) from None
         return text if context[_FINAL_NEWLINE] else text.removesuffix("\n")
 
     def _section(self, section: Entry, page: dict[str, Any], text: Any) -> dict[str, Any]:
@@ -158,6 +169,9 @@ class Renderer:
             if self._page_template is None:
                 self._page_template = self.page_env.get_template(name)
             return self._page_template.render(context, layout=self.layout)
+        except OutOfTime as exc:
+            exc.loc = exc.loc or template_line(exc)
+            raise
         except TemplateSyntaxError as exc:
             where = Loc(exc.filename or f"base/{name}", exc.lineno or 0)
             raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None

@@ -45,7 +45,7 @@ def check_output_name(name: str, loc: Loc) -> Problem | None:
 def same_file_key(name: str) -> str:
     """What two output names share when macOS and Windows take them for one file: names that
     differ only in case or in how an accented letter is composed ('é', 'e' + '◌́')."""
-    return unicodedata.normalize("NFC", name).casefold()
+    return name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
 
 
 __all__ = ["MAX_NAME_BYTES", "UNSAFE_CHARACTERS", "check_output_name", "same_file_key"]
