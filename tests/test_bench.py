@@ -55,3 +55,26 @@ def test_quick_benchmark_writes_the_expected_report(tmp_path: Path) -> None:
     assert len(names) == 5
     assert all(t["status"] in ("pass", "miss", "n/a") for t in report["targets"])
     assert report["skipped"] == []
+
+
+@pytest.mark.slow
+def test_versus_benchmark_times_every_case(tmp_path: Path) -> None:
+    """The benchmark against Hugo runs at a tiny size: every case timed (Hugo where it is installed)."""
+    import shutil
+
+    report_path = tmp_path / "versus.json"
+    command = [sys.executable, str(REPO / "benchmarks" / "versus.py"), "--programs", "3", "--rounds", "1"]
+    result = subprocess.run(
+        [*command, "--json", str(report_path), "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    cases = {"floor", "cold", "cold --no-cache", "warm cache", "no-op", "one edit", "check", "diff --format json"}
+    if shutil.which("hugo"):
+        cases.add("hugo")
+    assert set(report["cases"]) == cases
+    assert all(len(c["runs_s"]) == 1 and c["median_s"] > 0 for c in report["cases"].values())
+    assert report["watch"]["status"] in ("ok", "n/a")

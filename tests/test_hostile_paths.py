@@ -188,7 +188,7 @@ def test_a_page_with_an_invalid_byte_is_a_hand_edit(run, shipped: Path) -> None:
     built = run("-C", shipped, "build")
     assert (built.exit_code, one_line(built.stderr)) == (
         1,
-        f"{path}: was edited by hand since the last build; see 'variants diff', or use --force",
+        f"{path}: was edited by hand since the last build; see 'variants diff', take it into the sources with 'variants adopt', or use --force",
     )
     checked = run("-C", shipped, "build", "--check")
     assert checked.exit_code == 1

@@ -492,3 +492,13 @@ def test_an_empty_answer_fails_the_build_as_check_says(run, tmp_path: Path) -> N
     assert built.exit_code == checked.exit_code == 1
     assert built.stderr == "overrides/p.yml:5:25: the answer of question 'a' is empty\n"
     assert "overrides/p.yml:5:25: [error] the answer of question 'a' is empty (empty-answer)" in checked.stdout
+
+
+def test_a_layout_sees_only_its_question_whether_or_not_layouts_are_inlined(run, shipped: Path) -> None:
+    """Layouts are written into the page template for speed; one that reads the page's names still
+    fails as the macro it stands for does, at its own line."""
+    layout = shipped / "base" / "layouts" / "standard.md.j2"
+    layout.write_text(layout.read_text() + "{{ title }}\n")
+    result = run("-C", shipped, "build", "--no-cache")
+    assert result.exit_code == 1
+    assert result.stderr == "base/layouts/standard.md.j2:11: template error: 'title' is undefined\n"

@@ -199,3 +199,59 @@ def test_hostile_expressions_fail_cleanly() -> None:
     ]
     # Jinja's own constant, not a variable: the same whichever way the text is rendered.
     assert render_one("q", "{{ none }}") == render_one("q", "{{ none }}{# c #}") == "q<SEP>None"
+
+
+_LAYOUT_PIECES = st.sampled_from(
+    ["text", "\n", " ", "\t", "{{ q.question }}", "{{ q.answer }}", "{{- q.id -}}", "{# note #}", "{%- if q.id %}x{% endif -%}",
+     "{% if q.answer %}", "{% endif %}", "{% set k = 1 %}", "  {% if true %}y{% endif %}\n", "{{ k | default(0) }}"]
+)  # fmt: skip
+_CALLS = st.sampled_from(
+    ["{{ layout(q) }}", "{{ layout(q) -}}", "{{- layout(q) }}", "{{-layout(q)-}}", " {{ layout(q) }} "]
+)
+
+
+def _balanced(pieces: list[str]) -> str:
+    """Layout text whose if-blocks are closed."""
+    depth = 0
+    kept = []
+    for piece in pieces:
+        if piece == "{% endif %}":
+            if not depth:
+                continue
+            depth -= 1
+        elif piece == "{% if q.answer %}":
+            depth += 1
+        kept.append(piece)
+    return "".join(kept) + "{% endif %}" * depth
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    layouts=st.lists(st.lists(_LAYOUT_PIECES, max_size=12).map(_balanced), min_size=1, max_size=3),
+    call=_CALLS,
+    around=st.sampled_from(
+        [("", ""), ("\n", "\n"), ("a\n", "\nb"), ("  ", "  \n"), ("{% for s in [1] %}\n", "\n{% endfor %}\n")]
+    ),
+)
+def test_inlined_layouts_render_as_the_layout_macro(layouts: list[str], call: str, around: tuple[str, str]) -> None:
+    """The page template with its layouts written in renders what calling each layout's macro renders."""
+    from jinja2 import DictLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from variants.pipeline.render import inline_layouts
+
+    before, after = around
+    names = {f"l{n}": text for n, text in enumerate(layouts)}
+    page = f"{before}{{% for q in questions %}}{call}{{% endfor %}}{after}"
+    sources = {"page": page, "inline": inline_layouts(page, names)}
+    sources.update({f"{name}#macro": "{% macro block(q) %}" + text + "{% endmacro %}" for name, text in names.items()})
+    options = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+    env = SandboxedEnvironment(loader=DictLoader(sources), undefined=StrictUndefined, **options)
+
+    def layout(q: dict) -> str:
+        return str(getattr(env.get_template(f"{q['layout']}#macro").module, "block")(q))  # noqa: B009
+
+    questions = [{"id": f"q{n}", "question": "Q?", "answer": "A.\n" if n % 2 else "", "layout": f"l{n % len(names)}"}
+                 for n in range(3)]  # fmt: skip
+    expected = env.get_template("page").render(questions=questions, layout=layout)
+    assert env.get_template("inline").render(questions=questions, layout=layout) == expected

@@ -16,9 +16,9 @@ from typing import Any, NoReturn
 
 import click
 
-from .. import __version__
 from ..problems import Problem, VariantsError, printable
 from .hints import worded
+from .version import print_version
 
 EXIT_PROBLEMS = 1
 EXIT_INTERNAL = 123
@@ -79,7 +79,14 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="variants")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=print_version,
+    help="Show the version, and those of the packages it runs on, and exit.",
+)
 @click.option(
     "-C",
     "--project",
@@ -116,6 +123,22 @@ def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def page_name(ctx: click.Context, out: Path | None, page: str) -> str:
+    """A PAGE argument as the core knows pages: a program's name, or a path made relative to the
+    output folder (``out/x.md`` from the project folder, or any path to a file in it)."""
+    if "/" not in page and os.sep not in page and not page.endswith(".md"):
+        return page
+    folder = os.path.abspath(out_dir(ctx, out))
+    candidates = [os.path.abspath(page)]
+    if not os.path.isabs(page):
+        candidates.append(os.path.abspath(project_dir(ctx) / page))
+    for candidate in candidates:
+        relative = os.path.relpath(candidate, folder)
+        if not relative.startswith(os.pardir + os.sep) and relative != os.pardir:
+            return Path(relative).as_posix()
+    raise click.BadParameter(f"{page} is not a page in the output folder {folder}", param_hint="PAGE")
+
+
 def colour_wanted(stream: Any) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
     isatty = getattr(stream, "isatty", None)
@@ -131,5 +154,6 @@ __all__ = [
     "main",
     "out_dir",
     "out_option",
+    "page_name",
     "project_dir",
 ]

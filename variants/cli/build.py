@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .app import EXIT_PROBLEMS, main, out_dir, out_option, project_dir
+from .progress import progress_line, quiet_option
 
 _MISSING_STALE_EXTRA = {"create": "missing", "update": "stale", "remove": "extra"}
 _DONE = {"create": "created", "update": "updated", "remove": "removed"}
@@ -18,21 +19,38 @@ _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any page is missing, stale or extra.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
 @click.option("--force", is_flag=True, help="Overwrite or remove pages that were edited by hand.")
+@click.option(
+    "--no-cache", "no_cache", is_flag=True, help="Render every page, neither reading nor writing the page cache."
+)
+@quiet_option
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool) -> None:
-    """Render every program's page into out/ (all or nothing)."""
+def build(
+    ctx: click.Context, out: Path | None, check: bool, show_diff: bool, force: bool, no_cache: bool, quiet: bool
+) -> None:
+    """Render every program's page into out/ (all or nothing).
+
+    Pages whose inputs did not change since they were last built come from the
+    page cache in .variants-cache/ (byte for byte what a full build makes).
+    """
     from ..output.apply import apply
     from ..output.paths import locked
     from ..output.plan import REMOVE, plan, unified_diff
-    from ..pipeline.build import build as build_pages
     from ..problems import printable
 
     folder = out_dir(ctx, out)
-    outputs = build_pages(project_dir(ctx)).raise_for_problems().outputs
-    with locked(folder, write=not (check or show_diff)):
-        result = plan(folder, outputs, force=force)
-        if not (check or show_diff):
-            apply(result)
+    with progress_line(quiet) as progress:
+        if no_cache:
+            from ..pipeline.build import build as build_pages
+
+            outputs = build_pages(project_dir(ctx), progress=progress).raise_for_problems().outputs
+        else:
+            from ..cache.build import cached_outputs
+
+            outputs = cached_outputs(project_dir(ctx), progress=progress)
+        with locked(folder, write=not (check or show_diff)):
+            result = plan(folder, outputs, force=force)
+            if not (check or show_diff):
+                apply(result, progress)
     if show_diff:  # a page's bytes that are not UTF-8 are shown as they are
         click.echo(unified_diff(result).encode("utf-8", errors="surrogateescape"), nl=False)
     if check or show_diff:
@@ -47,7 +65,10 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
             left = f"{len(result.strays)} files left by interrupted runs"
             click.echo(f"{pages if result.pending else left}; run 'variants build'", err=True)
             sys.exit(EXIT_PROBLEMS if check else 0)
-        click.echo(f"{len(result.changes)} pages up to date", err=True)
+        if not quiet:
+            click.echo(f"{len(result.changes)} pages up to date", err=True)
+        return
+    if quiet:
         return
     for change in result.pending:
         click.echo(printable(f"{_DONE[change.action]} {folder / change.name}"), err=True)
@@ -59,4 +80,19 @@ def build(ctx: click.Context, out: Path | None, check: bool, show_diff: bool, fo
     click.echo(f"{len(outputs)} pages built: {changed} changed, {len(outputs) - changed} unchanged{gone}", err=True)
 
 
-__all__ = ["build"]
+@main.group()
+def cache() -> None:
+    """The page cache in .variants-cache/: pages whose inputs did not change are not rendered again."""
+
+
+@cache.command()
+@click.pass_context
+def clear(ctx: click.Context) -> None:
+    """Empty the page cache."""
+    from ..cache.store import Store
+
+    removed = Store(project_dir(ctx)).clear()
+    click.echo(f"removed {removed} cached pages", err=True)
+
+
+__all__ = ["build", "cache"]

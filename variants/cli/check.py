@@ -10,6 +10,7 @@ import click
 
 from .app import EXIT_PROBLEMS, main, project_dir
 from .hints import worded
+from .progress import progress_line, quiet_option
 
 
 def _list_rules(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -31,8 +32,9 @@ def _list_rules(ctx: click.Context, param: click.Parameter, value: bool) -> None
 @click.option(
     "--rules", is_flag=True, expose_value=False, is_eager=True, callback=_list_rules, help="List the rules and exit."
 )
+@quiet_option
 @click.pass_context
-def check(ctx: click.Context, pages: tuple[Path, ...], fmt: str, strict: bool) -> None:
+def check(ctx: click.Context, pages: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> None:
     """Lint the sources and the pages they generate (or the Markdown PAGES given).
 
     Each finding has a location, a level and a rule. Exit 1 on errors
@@ -40,7 +42,9 @@ def check(ctx: click.Context, pages: tuple[Path, ...], fmt: str, strict: bool) -
     """
     from ..lint import check_files, check_project
 
-    problems = [worded(p) for p in (check_files(list(pages)) if pages else check_project(project_dir(ctx)))]
+    with progress_line(quiet) as progress:
+        found = check_files(list(pages)) if pages else check_project(project_dir(ctx), progress=progress)
+    problems = [worded(p) for p in found]
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":
@@ -49,7 +53,8 @@ def check(ctx: click.Context, pages: tuple[Path, ...], fmt: str, strict: bool) -
     else:
         for problem in problems:
             click.echo(str(problem))
-        click.echo(f"{errors} errors, {warnings} warnings", err=True)
+        if not quiet:
+            click.echo(f"{errors} errors, {warnings} warnings", err=True)
     if errors or (strict and warnings):
         sys.exit(EXIT_PROBLEMS)
 

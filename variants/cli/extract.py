@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .app import main
+from .progress import progress_line, quiet_option
 
 if TYPE_CHECKING:
     from ..extract import Extraction
@@ -44,7 +45,8 @@ def _variable_names(ctx: click.Context, param: click.Parameter, specs: tuple[str
 @click.option(
     "--force", is_flag=True, help="Write into a folder that is not empty, replacing its base/ and overrides/."
 )
-def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: bool) -> None:
+@quiet_option
+def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: bool, quiet: bool) -> None:
     """Turn two or more existing PAGES of one family into base/ and overrides/ that rebuild them byte for byte."""
     from ..extract import extract as extract_project
     from ..extract import read_pages, write_project
@@ -52,7 +54,8 @@ def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: b
 
     if len(pages) < 2:
         raise click.UsageError("give two or more pages of one family")
-    result = extract_project(read_pages(list(pages)), names)
+    with progress_line(quiet) as progress:
+        result = extract_project(read_pages(list(pages)), names, progress)
     write_project(result, into, force=force)
     for problem in result.warnings:
         click.echo(str(worded(problem)), err=True)

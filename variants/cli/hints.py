@@ -12,7 +12,8 @@ from ..problems import Problem
 HINTS: dict[str, str] = {
     "project": "{message} (use -C to name the project)",
     "move-or-force": "{message}; move it away or use --force",
-    "diff-or-force": "{message}; see 'variants diff', or use --force",
+    "diff-or-force": "{message}; see 'variants diff', take it into the sources with 'variants adopt', or use --force",
+    "to-base": "{message} (adopt it for every program with --to-base)",
     "force-remove": "{message}; use --force to remove it",
     "force-replace": "{message}; use --force to replace its base/ and overrides/",
     "delete-manifest": "{message}; delete it and rebuild with --force",
@@ -22,6 +23,8 @@ HINTS: dict[str, str] = {
     "var-option": "{message}",
     "extends-option": "--extends: {message}",
     "component-option": "--component: {message}",
+    "allow-remote": "{message}; give --allow-remote to serve it to other machines anyway",
+    "port-option": "{message}; give another --port (0: any free one)",
 }
 PLACES: dict[str, str] = {"var-option": "--var {loc}"}
 

@@ -7,17 +7,25 @@ from pathlib import Path
 import click
 
 from .app import main, project_dir
+from .complete import complete_component, complete_program
 
 
 @main.command()
 @click.argument("name")
 @click.option("--slug", help="The override's file name without .yml (default: derived from NAME).")
-@click.option("--extends", "parent", metavar="PROGRAM", help="Start as a version of PROGRAM (its override's name).")
+@click.option(
+    "--extends",
+    "parent",
+    metavar="PROGRAM",
+    shell_complete=complete_program,
+    help="Start as a version of PROGRAM (its override's name).",
+)
 @click.option(
     "--component",
     "components",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_component,
     help="Switch on a component of base/components/ (repeatable, or comma-separated).",
 )
 @click.pass_context

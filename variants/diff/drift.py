@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..output.manifest import digest, read_manifest
 from ..output.plan import CREATE, REMOVE, UNCHANGED, plan
-from ..pipeline.build import Output
+from ..pipeline.model import Output
 from .model import Drift
 from .textdiff import hunks
 

@@ -16,10 +16,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import overload
 
-from ..pipeline.build import build
+from ..pipeline.build import Build, build
 from ..pipeline.model import Page
 from ..pipeline.pool import stream
 from ..problems import Problem, VariantsError, error, suggest
+from ..progress import COMPARING, REPORTING, Progress, counted
 from ..source.project import CONTENT_FILE, Project
 from .drift import find_drift
 from .evidence import Outline, compare, outline, rows
@@ -28,15 +29,31 @@ from .sides import RenderedTexts, Settings, Side, report_program, settings_of
 
 
 def diff_report(
-    root: Path, pair: tuple[str, str] | None = None, out_dir: Path | None = None, show_variables: bool = False
+    root: Path,
+    pair: tuple[str, str] | None = None,
+    out_dir: Path | None = None,
+    show_variables: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """The report for the project at ``root``: every program against the base, or
     ``pair[1]`` against ``pair[0]``; drift is looked for in ``out_dir`` (default: out/).
 
     The matrix is worked out here; each program's statements and evidence are made
-    when the report's comparisons are read (see ``Comparisons``)."""
-    root = Path(root)
-    built = build(root, keep_pages=True).raise_for_problems()
+    when the report's comparisons are read (see ``Comparisons``). Building, comparing
+    and then reading the comparisons are counted to ``progress``."""
+    built = build(Path(root), keep_pages=True, progress=progress).raise_for_problems()
+    return report_of(built, pair, out_dir, show_variables, progress)
+
+
+def report_of(
+    built: Build,
+    pair: tuple[str, str] | None = None,
+    out_dir: Path | None = None,
+    show_variables: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """The report on a project already built with its pages kept (see ``diff_report``)."""
+    root = built.project.root
     project, pages, outputs, renderer = built.project, built.pages, built.outputs, built.renderer
     problems: list[Problem] = []
     files = {doc.path: doc for doc in built.project.components.values()}
@@ -68,7 +85,7 @@ def diff_report(
     del outputs  # the pages' texts are needed for drift only; let them go before the comparisons
     texts = RenderedTexts(renderer, old.context)
     sides = (Side(page.slug, page, contexts[page.slug], layers[page.slug]) for page in news)
-    outlines = [outline(old, new, texts) for new in sides]
+    outlines = [outline(old, new, texts) for new in counted(sides, COMPARING, len(news), progress)]
     if problems:
         raise VariantsError(problems)
     return Report(
@@ -77,7 +94,7 @@ def diff_report(
         out=display_path(out, root),
         show_variables=show_variables,
         programs=tuple(report_program(project, page, contexts[page.slug]) for page in shown),
-        comparisons=Comparisons(old, outlines, texts, show_variables, settings_of(project)),
+        comparisons=Comparisons(old, outlines, texts, show_variables, settings_of(project), progress),
         columns=tuple(page.slug for page in news),
         rows=rows(old, outlines),
         drift=drift,
@@ -90,9 +107,16 @@ class Comparisons(Sequence[Comparison]):
     thousands of programs never holds all their statements and evidence at once."""
 
     def __init__(
-        self, old: Side, outlines: list[Outline], texts: RenderedTexts, show_variables: bool, settings: Settings
+        self,
+        old: Side,
+        outlines: list[Outline],
+        texts: RenderedTexts,
+        show_variables: bool,
+        settings: Settings,
+        progress: Progress | None = None,
     ) -> None:
         self._old = old
+        self._progress = progress
         self._outlines = outlines
         self._texts = texts
         self._show_variables = show_variables
@@ -114,7 +138,8 @@ class Comparisons(Sequence[Comparison]):
 
     def __iter__(self) -> Iterator[Comparison]:
         # Many programs: forked workers make the comparisons, a few blocks ahead of the reader.
-        return stream(lambda start, stop: [self._make(o) for o in self._outlines[start:stop]], len(self))
+        made = stream(lambda start, stop: [self._make(o) for o in self._outlines[start:stop]], len(self))
+        return counted(made, REPORTING, len(self), self._progress)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
@@ -146,4 +171,4 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-__all__ = ["Comparisons", "diff_report", "display_path"]
+__all__ = ["Comparisons", "diff_report", "display_path", "report_of"]

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..problems import VariantsError, error
+from ..progress import FINDING_VARIABLES, Progress, counted
 from ..source.fields import VAR_PATTERN
 from .pairing import Pairing, is_word
 from .templating import names_in, render, templatize
@@ -179,9 +180,9 @@ class _Detector:
             for other in range(len(self.lines))
         )
 
-    def families(self) -> dict[tuple[str, ...], _Family]:
+    def families(self, progress: Progress | None = None) -> dict[tuple[str, ...], _Family]:
         spans: list[tuple[int, int, int]] = []
-        for other in range(1, len(self.lines)):
+        for other in counted(range(1, len(self.lines)), FINDING_VARIABLES, len(self.lines) - 1, progress):
             spans.extend(_grown_places(self.pairing(0, other)))
         found: list[tuple[tuple[str | None, ...], tuple[str, str]]] = []
         for line, start, end in _union(spans):
@@ -234,14 +235,17 @@ def _complete(
     return done
 
 
-def detect_variables(texts: list[str], given: dict[str, str] | None = None) -> list[Variable]:
-    """The variables of a family of pages, most frequent first; ``given`` maps names the user gave to one of their values."""
+def detect_variables(
+    texts: list[str], given: dict[str, str] | None = None, progress: Progress | None = None
+) -> list[Variable]:
+    """The variables of a family of pages, most frequent first; ``given`` maps names the user gave to one of their values.
+    Each page compared is counted to ``progress``."""
     for name in given or {}:
         if not re.match(VAR_PATTERN, name) or keyword.iskeyword(name) or name in _RESERVED:
             message = f"'{name}' cannot name a variable (letters, digits, '_'; not a keyword)"
             raise VariantsError(error(name, message, "extract", hint="var-option"))
     detector = _Detector(texts)
-    families = detector.families()
+    families = detector.families(progress)
     for name, value in (given or {}).items():
         owner = next((values for family in families.values() for values in family.tuples if value in values), None)
         if owner is None:

@@ -19,6 +19,7 @@ import yaml
 
 from ..pipeline.build import build
 from ..problems import Loc, Problem, VariantsError, error, warning
+from ..progress import Progress
 from .detect import Variable, detect_variables, program_values
 from .factor import Factored, factor
 from .order import ShapeMismatch
@@ -46,10 +47,13 @@ class Extraction:
         return f"overrides/{self.slugs[page]}.yml"
 
 
-def extract(pages: list[SourcePage], names: dict[str, str] | None = None) -> Extraction:
-    """The base and overrides that rebuild ``pages`` byte for byte; ``names`` name variables by value."""
+def extract(
+    pages: list[SourcePage], names: dict[str, str] | None = None, progress: Progress | None = None
+) -> Extraction:
+    """The base and overrides that rebuild ``pages`` byte for byte; ``names`` name variables by value.
+    Each stage's work is counted to ``progress``."""
     texts = [page.text for page in pages]
-    variables = detect_variables(texts, names)
+    variables = detect_variables(texts, names, progress)
     pattern, slugs, outputs = _naming([page.name for page in pages])
     preferences = [[(v.name, v.values[k]) for v in variables] for k in range(len(pages))]
     faq = [parse_faq(text, preferences[k]) for k, text in enumerate(texts)]
@@ -57,20 +61,20 @@ def extract(pages: list[SourcePage], names: dict[str, str] | None = None) -> Ext
         try:
             factored = factor(faq, variables)  # type: ignore[arg-type]
             files = _files(factored, FAQ, pattern, slugs, outputs, pages)
-            if not _differences(files, pages):
-                return _finish(FAQ, files, factored, pages, slugs)
+            if not _differences(files, pages, progress):
+                return _finish(FAQ, files, factored, pages, slugs, progress)
         except ShapeMismatch:
             pass
         # not quite the FAQ shape: the block shape takes any text
     try:
-        factored = factor(block_models(texts, variables), variables, "block")
+        factored = factor(block_models(texts, variables, progress), variables, "block")
     except ShapeMismatch as exc:  # pragma: no cover - blocks are aligned to fit by construction
         raise VariantsError(error(pages[0].path, f"cannot extract these pages: {exc}", "extract")) from None
     files = _files(factored, BLOCK, pattern, slugs, outputs, pages)
-    problems = _differences(files, pages)
+    problems = _differences(files, pages, progress)
     if problems:
         raise VariantsError(problems)
-    return _finish(BLOCK, files, factored, pages, slugs)
+    return _finish(BLOCK, files, factored, pages, slugs, progress)
 
 
 def _naming(names: list[str]) -> tuple[str, list[str], list[str | None]]:
@@ -169,9 +173,9 @@ def write_files(root: Path, files: dict[str, str]) -> None:
         path.write_bytes(text.encode("utf-8"))
 
 
-def rebuilt(root: Path) -> dict[str, str]:
+def rebuilt(root: Path, progress: Progress | None = None) -> dict[str, str]:
     """The pages a build of the project at ``root`` makes, by name."""
-    return {output.name: output.text for output in build(root).raise_for_problems().outputs}
+    return {output.name: output.text for output in build(root, progress=progress).raise_for_problems().outputs}
 
 
 def compare_rebuilt(rebuilt: dict[str, str], pages: list[SourcePage]) -> list[Problem]:
@@ -192,23 +196,28 @@ def compare_rebuilt(rebuilt: dict[str, str], pages: list[SourcePage]) -> list[Pr
     return problems
 
 
-def _differences(files: dict[str, str], pages: list[SourcePage]) -> list[Problem]:
+def _differences(files: dict[str, str], pages: list[SourcePage], progress: Progress | None) -> list[Problem]:
     """What a build of ``files`` gets wrong about the pages ([] when every byte matches)."""
     with tempfile.TemporaryDirectory(prefix="variants-extract-") as folder:
         root = Path(folder)
         write_files(root, files)
         try:
-            return compare_rebuilt(rebuilt(root), pages)
+            return compare_rebuilt(rebuilt(root, progress), pages)
         except VariantsError as exc:
             first = exc.problems[0]
             return [error(pages[0].path, f"the extracted project does not build: {first.message} ({_BUG})", "extract")]
 
 
 def _finish(
-    shape: str, files: dict[str, str], factored: Factored, pages: list[SourcePage], slugs: list[str]
+    shape: str,
+    files: dict[str, str],
+    factored: Factored,
+    pages: list[SourcePage],
+    slugs: list[str],
+    progress: Progress | None,
 ) -> Extraction:
     result = Extraction(shape, files, pages, factored.variables, slugs, factored.notes)
-    result.shared = _shared_lines(files, pages, slugs, factored.variables)
+    result.shared = _shared_lines(files, pages, slugs, factored.variables, progress)
     for page, (shared, total) in zip(pages, result.shared, strict=True):
         if total and shared < LITTLE_SHARED * total:
             message = f"little is shared: {shared} of {total} lines come from the base; are these pages one family?"
@@ -221,7 +230,11 @@ def _lines(text: str) -> list[str]:
 
 
 def _shared_lines(
-    files: dict[str, str], pages: list[SourcePage], slugs: list[str], variables: list[Variable]
+    files: dict[str, str],
+    pages: list[SourcePage],
+    slugs: list[str],
+    variables: list[Variable],
+    progress: Progress | None = None,
 ) -> list[tuple[int, int]]:
     """Per page: how many of its lines the base alone gives (with the page's variables), and how many it has."""
     base_only = {rel: text for rel, text in files.items() if rel.startswith("base/")}
@@ -230,7 +243,7 @@ def _shared_lines(
     with tempfile.TemporaryDirectory(prefix="variants-extract-") as folder:
         root = Path(folder)
         write_files(root, base_only)
-        made = rebuilt(root)
+        made = rebuilt(root, progress)
     counts = []
     for page in pages:
         lines = _lines(page.text)

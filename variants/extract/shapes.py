@@ -17,6 +17,7 @@ from collections import Counter
 from difflib import SequenceMatcher
 
 from ..problems import VariantsError
+from ..progress import ALIGNING, Progress, counted
 from ..source.fields import ID_PATTERN
 from ..source.yamldoc import parse_yaml
 from .detect import Variable
@@ -234,14 +235,15 @@ def _similar(a: str, b: str) -> bool:
     return matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5 and matcher.ratio() >= 0.5
 
 
-def block_models(texts: list[str], variables: list[Variable]) -> list[PageModel]:
-    """Every page as blocks, with one id for the blocks that stand at the same place on several pages."""
+def block_models(texts: list[str], variables: list[Variable], progress: Progress | None = None) -> list[PageModel]:
+    """Every page as blocks, with one id for the blocks that stand at the same place on several pages
+    (each page aligned counted to ``progress``)."""
     values = [[(v.name, v.values[k]) for v in variables] for k in range(len(texts))]
     pages = [split_blocks(text) for text in texts]
     keys = [[_key(b, values[k]) for b in blocks] for k, blocks in enumerate(pages)]
     slots: list[dict[int, int]] = [{0: n} for n in range(len(pages[0]))]
     slot_keys = list(keys[0])
-    for k in range(1, len(pages)):
+    for k in counted(range(1, len(pages)), ALIGNING, len(pages) - 1, progress):
         merged: list[dict[int, int]] = []
         merged_keys: list[str] = []
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, slot_keys, keys[k], autojunk=False).get_opcodes():

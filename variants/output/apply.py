@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from ..problems import Loc, VariantsError, error
+from ..progress import WRITING, Progress, counted
 from .manifest import MANIFEST, manifest_text
 from .paths import TEMP_SUFFIX, interruptible, stage, target, temp_path, uninterrupted, write_file
 from .plan import REMOVE, UPDATE, Change, Plan
@@ -73,8 +74,9 @@ class _Steps:
             self.trash = None
 
 
-def apply(plan: Plan) -> None:
-    """Carry out ``plan``: all files or none. Refuses when hand edits are in the way."""
+def apply(plan: Plan, progress: Progress | None = None) -> None:
+    """Carry out ``plan``: all files or none. Refuses when hand edits are in the way.
+    Each file staged is counted to ``progress``."""
     if plan.conflicts:
         raise VariantsError(plan.conflicts)
     writes = [c for c in plan.pending if c.new is not None]
@@ -85,7 +87,7 @@ def apply(plan: Plan) -> None:
     steps = _Steps(plan.out_dir)
     try:
         with interruptible():
-            staged = _prepare(plan, writes, steps)
+            staged = _prepare(plan, writes, steps, progress)
             with uninterrupted():  # signals wait until every file is in place and the trash is gone
                 for temp, path, kept, created in staged:
                     os.replace(temp, path)
@@ -108,8 +110,9 @@ def apply(plan: Plan) -> None:
 _Staged = tuple[Path, Path, Path | None, bool]  # the staged file, its target, the old file kept, whether it is new
 
 
-def _prepare(plan: Plan, writes: list[Change], steps: _Steps) -> list[_Staged]:
-    """Every step before the renames: removals moved to the trash, folders made, files staged."""
+def _prepare(plan: Plan, writes: list[Change], steps: _Steps, progress: Progress | None) -> list[_Staged]:
+    """Every step before the renames: removals moved to the trash, folders made, files staged
+    (each counted to ``progress``)."""
     out_dir = plan.out_dir
     for missing in [p for p in (out_dir, *out_dir.parents) if not p.exists()][::-1]:
         steps.mkdir(missing)
@@ -121,7 +124,7 @@ def _prepare(plan: Plan, writes: list[Change], steps: _Steps) -> list[_Staged]:
         if path.is_dir() and not any(p.is_file() or p.is_symlink() for p in path.rglob("*")):
             steps.keep(path, move=True)
     staged: list[_Staged] = []
-    for change in writes:
+    for change in counted(writes, WRITING, len(writes), progress):
         path = target(out_dir, change.name)
         for sub in reversed(PurePosixPath(change.name).parents[:-1]):
             made = out_dir / sub

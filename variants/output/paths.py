@@ -105,6 +105,51 @@ def publish(path: Path, chunks: Iterable[bytes]) -> None:
         temp.unlink(missing_ok=True)
 
 
+def replace_all(files: dict[Path, bytes]) -> None:
+    """Give each path its new bytes, all or nothing: every file is staged under a name no other
+    process holds, then all are renamed into place with signals held back; a failure on the way
+    puts back the files already replaced. Links and special files are refused, never written through."""
+    for path in files:
+        if path.is_symlink() or (os.path.lexists(path) and not path.is_file()):
+            raise VariantsError(error(str(path), "refusing to write: not a regular file", "output"))
+    temps = {path: temp_path(path) for path in files}
+    before: dict[Path, bytes | None] = {}
+    done: list[Path] = []
+    try:
+        with interruptible():
+            for path, data in files.items():
+                before[path] = path.read_bytes() if path.exists() else None
+                stage(path, [data], temps[path])
+            with uninterrupted():
+                for path in files:
+                    os.replace(temps[path], path)
+                    done.append(path)
+    except BaseException as exc:
+        with uninterrupted():
+            for temp in temps.values():
+                temp.unlink(missing_ok=True)
+            for path in reversed(done):
+                old = before[path]
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    _put_back(path, old)
+        if isinstance(exc, OSError):
+            named = {str(temp): path for path, temp in temps.items()}.get(str(exc.filename), exc.filename)
+            message = f"cannot write: {exc.strerror or exc}; nothing was changed"
+            raise VariantsError(error(str(named or next(iter(files))), message, "output")) from None
+        raise
+
+
+def _put_back(path: Path, data: bytes) -> None:
+    temp = temp_path(path)
+    try:
+        stage(path, [data], temp)
+        os.replace(temp, path)
+    except OSError:  # what cannot be put back is left as the new file
+        temp.unlink(missing_ok=True)
+
+
 def target(out_dir: Path, name: str) -> Path:
     """The file for ``name``, refusing any path that leaves ``out_dir`` through links."""
     path = out_dir / name
@@ -315,6 +360,7 @@ __all__ = [
     "is_temp",
     "locked",
     "publish",
+    "replace_all",
     "stage",
     "target",
     "temp_path",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from ..pipeline.build import Output
+from ..pipeline.model import Output
 from ..problems import Problem, VariantsError, error
 from .manifest import digest, read_manifest
 from .pages import read_page, stray_files

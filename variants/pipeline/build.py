@@ -11,30 +11,23 @@ the same results and problems, in the same order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
 from ..lint.page_rules import lint_page
 from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
 from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
-from ..problems import Loc, Problem, VariantsError, error
+from ..problems import Loc, Problem, VariantsError, error, suggest
+from ..progress import BUILDING, Progress
 from ..source import fields
-from ..source.names import check_output_name, same_file_key
+from ..source.names import check_output_name, claims
 from ..source.project import Override, Project, load_project
 from ..source.schema import OUTPUT
 from .layers import chain
 from .merge import base_page, resolve
-from .model import Page
+from .model import Output, Page
 from .pool import map_items
 from .render import Renderer
-
-
-class Output(NamedTuple):
-    """One rendered page, not yet written."""
-
-    name: str  # path relative to the output folder, '/'-separated
-    text: str
-    source: str  # the override file it comes from
 
 
 class Program(NamedTuple):
@@ -74,6 +67,17 @@ class Build:
     def pages(self) -> list[Page]:
         """The merged pages (kept only when the build was asked for them)."""
         return [p.page for p in self.programs if p.page is not None]
+
+    def program(self, name: str) -> Program:
+        """The program called ``name``, or whose page is ``name`` in the output folder; raises when
+        there is none or its page could not be built."""
+        found = next((p for p in self.programs if p.slug == name or (p.output and p.output.name == name)), None)
+        if found is None:
+            choices = [p.slug for p in self.programs] + [p.output.name for p in self.programs if p.output]
+            raise VariantsError(error(name, f"no program makes this page{suggest(name, choices)}", "reference"))
+        if found.output is None:
+            raise VariantsError(found.problems)
+        return found
 
     def raise_for_problems(self) -> Build:
         """This build, or a VariantsError with every problem."""
@@ -147,49 +151,38 @@ def _program(shared: _Shared, slug: str, rel: str) -> Program:
     return done._replace(output=Output(page.output, text, rel), problems=[*done.problems, *found])
 
 
-def _claims(programs: list[Program]) -> list[Problem]:
-    """Two programs writing one file, or one program's output a folder of another's; names that
-    differ only in case (or in how accents are composed) are one file on macOS and Windows."""
-    problems: list[Problem] = []
-    claimed: dict[str, tuple[str, str]] = {}  # same-file key -> (the name, the override that writes it)
-    outputs = [p.output for p in programs if p.output is not None]
-    folders = {same_file_key(str(parent)) for output in outputs for parent in PurePosixPath(output.name).parents}
-    for program in programs:
-        if program.output is None:
-            continue
-        name = program.output.name
-        key = same_file_key(name)
-        if key in claimed:
-            other, source = claimed[key]
-            also = "" if other == name else f" as '{other}' (on macOS and Windows the same file)"
-            problems.append(error(program.where, f"output '{name}' is also written by {source}{also}", "output"))
-        elif key in folders:
-            problems.append(error(program.where, f"output '{name}' is a folder of another program's output", "output"))
-        else:
-            claimed[key] = (name, program.source)
-    return problems
-
-
-def build(root: Path, jobs: int | None = None, keep_pages: bool = False, out_name: str = "out") -> Build:
-    """Load the project at ``root`` and build every program in memory.
+def build(
+    root: Path,
+    jobs: int | None = None,
+    keep_pages: bool = False,
+    out_name: str = "out",
+    only: frozenset[str] | None = None,
+    lint_base: bool = True,
+    progress: Progress | None = None,
+) -> Build:
+    """Load the project at ``root`` and build every program in memory (or the programs ``only``
+    names: the page cache builds just those whose inputs changed; it also says when base/ was
+    linted clean before, ``lint_base`` false, as it was when nothing in it changed).
 
     Raises only when base/ itself cannot be loaded or merged (nothing can be
     built then); every other problem is kept in the result. With
     ``keep_pages`` each program's merged page and override file are kept too, for check and diff.
+    Each program built is counted to ``progress``.
     """
     project = load_project(root)
     base = base_page(project)  # problems of base/ once, here, not once per worker
     renderer = Renderer(project)
     reads = template_reads(project.templates, renderer.page_env)
     shared = _Shared(project, base, renderer, reads, BaseReads(base, renderer), out_name, keep_pages)
-    programs = map_items(lambda item: _program(shared, *item), project.programs, jobs)
+    wanted = [item for item in project.programs if only is None or item[0] in only]
+    programs = map_items(lambda item: _program(shared, *item), wanted, jobs, progress, BUILDING)
     problems = [
         *project.name_problems,
-        *_base_findings(shared),
+        *(_base_findings(shared) if lint_base else ()),
         *(p for program in programs for p in program.problems),
     ]
     if not problems:  # which files collide is known only once every output is
-        problems = _claims(programs)
+        problems = claims([(p.output.name, p.source, p.where) for p in programs if p.output is not None])
     return Build(project, base, programs, renderer, reads, sorted(set(problems)))
 
 

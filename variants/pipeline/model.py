@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..problems import Loc
 from ..source import fields
 from ..source.edits import Edit
+
+
+class Output(NamedTuple):
+    """One rendered page, not yet written."""
+
+    name: str  # path relative to the output folder, '/'-separated
+    text: str
+    source: str  # the override file it comes from
 
 
 @dataclass
@@ -146,4 +154,4 @@ def toc_order(section: Entry) -> list[Entry]:
     return order + stuck
 
 
-__all__ = ["Entry", "Page", "toc_moves", "toc_order", "toc_placing"]
+__all__ = ["Entry", "Output", "Page", "toc_moves", "toc_order", "toc_placing"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from ..progress import Progress, counted
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -77,13 +79,28 @@ def stream(task: Callable[[int, int], list[T]], count: int, block: int = 64) -> 
     return _stream(task, count, block, workers)
 
 
-def map_items(func: Callable[[T], R], items: Sequence[T], jobs: int | None = None) -> list[R]:
-    """``[func(item) for item in items]``, in forked workers when there are many items."""
-    workers = worker_count(len(items), jobs)
+# With progress to report, each worker's share comes back in this many blocks, so the count moves.
+PROGRESS_BLOCKS = 16
+
+
+def map_items(
+    func: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    what: str = "",
+) -> list[R]:
+    """``[func(item) for item in items]``, in forked workers when there are many items;
+    each item done is counted to ``progress`` as ``what``."""
+    count = len(items)
+    workers = worker_count(count, jobs)
     if workers == 1:
-        return [func(item) for item in items]
-    share = -(-len(items) // workers)  # one block per worker
-    return list(_stream(lambda start, stop: [func(item) for item in items[start:stop]], len(items), share, workers))
+        return list(counted((func(item) for item in items), what, count, progress))
+    share = -(-count // workers)  # one block per worker
+    if progress is not None:
+        share = -(-share // PROGRESS_BLOCKS)
+    results = _stream(lambda start, stop: [func(item) for item in items[start:stop]], count, share, workers)
+    return list(counted(results, what, count, progress))
 
 
-__all__ = ["PARALLEL_FROM", "map_items", "stream", "worker_count"]
+__all__ = ["PARALLEL_FROM", "PROGRESS_BLOCKS", "map_items", "stream", "worker_count"]

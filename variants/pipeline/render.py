@@ -8,7 +8,8 @@ layouts render in Jinja's sandbox with undefined names as errors.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import re
+from typing import Any, Literal, NamedTuple, Protocol
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
 
@@ -16,6 +17,7 @@ from ..problems import Loc, Problem, VariantsError, error
 from ..source import fields
 from ..source.fields import ID, LAYOUT, PAGE, QUESTION, QUESTIONS, SECTION
 from ..source.project import LAYOUT_SUFFIX, LAYOUTS, Project
+from . import sandbox
 from .frontmatter import dump_front_matter
 from .merge import map_loc_key
 from .model import Entry, Page, toc_order
@@ -26,7 +28,28 @@ _PAGE = tuple(k for k in fields.values(PAGE))
 _SECTION = tuple(k for k in fields.values(SECTION) if k.role != fields.ORDER)
 _QUESTION = tuple(k for k in fields.values(QUESTION) if k.role != fields.ORDER)
 TOC = "toc"  # a section's questions in table-of-contents order, in the template's context
+_MACRO, _INLINE = "macro", "inline"
+# {{ layout(q) }}, with its whitespace control: the call the page template makes once per question
+_LAYOUT_CALL = re.compile(r"\{\{(-?)\s*layout\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\)\s*(-?)\}\}")
 _FINAL_NEWLINE = next(k.name for k in _PAGE if k.read_as == fields.APPLIED and k.kind == "bool")
+
+
+class Marker(Protocol):
+    """Marks where each rendered text came from, for tracing (``trace``); rendering without one
+    is the ordinary render."""
+
+    def text(self, rendered: str, source: str, loc: Loc, entry: str, key: str) -> str:
+        """A text value as rendered, marked (``entry`` is its entry's id, '' for the page)."""
+        ...
+
+    def front_matter(self, name: str, rendered: dict[str, Any], page: Page) -> str:
+        """A page-level map written as front matter, marked key by key."""
+        ...
+
+    def entry(self, context: dict[str, Any]) -> None:
+        """A section's or question's context as made: a key showing another's value by default is
+        marked as its own."""
+        ...
 
 
 class Renderer:
@@ -44,19 +67,35 @@ class Renderer:
         )
         self.texts = Texts()
         self._page_template: Template | None = None
+        self._inlined: Template | Literal[False] | None = None  # the page template with its layouts inlined
         self._layouts: dict[str, Any] = {}
         self._out_of_time: Problem | None = None  # base/ ran out of time once: other pages are not tried
 
     def _load_template(self, name: str) -> tuple[str, str, Any] | None:
         """Template sources from base/. ``NAME#macro`` is file NAME as a macro ``block(q)``,
-        on the same lines (so errors keep their line numbers), for ``layout(q)``."""
-        file, _, macro = name.partition("#")
+        on the same lines (so errors keep their line numbers), for ``layout(q)``;
+        ``NAME#inline`` is the page template with each ``{{ layout(q) }}`` replaced by the layouts."""
+        file, _, variant = name.partition("#")
         source = self.project.templates.get(file)
         if source is None:
             return None
-        if macro:
+        if variant == _MACRO:
             source = "{% macro block(q) %}" + source + "{% endmacro %}"
+        elif variant == _INLINE:
+            layouts = {n: self.project.templates[f"{LAYOUTS}{n}{LAYOUT_SUFFIX}"] for n in self.project.layouts()}
+            if all(self._reads_only_q(text) for text in layouts.values()):  # else the macro's scope matters
+                source = inline_layouts(source, layouts)
         return source, f"base/{file}", lambda: True
+
+    def _reads_only_q(self, layout: str) -> bool:
+        """Whether a layout reads nothing but ``q`` and Jinja's globals, as a macro of ``q`` can."""
+        from jinja2 import meta
+
+        try:
+            names = meta.find_undeclared_variables(self.page_env.parse(layout))
+        except TemplateSyntaxError:
+            return False
+        return names <= {"q", *self.page_env.globals}
 
     def layout(self, question: dict[str, Any]) -> str:
         """One question's block in its layout (base/layouts/NAME.md.j2); ``layout(q)`` in templates.
@@ -67,7 +106,7 @@ class Renderer:
         name = question[LAYOUT]
         block = self._layouts.get(name)
         if block is None:
-            module = self.page_env.get_template(f"{LAYOUTS}{name}{LAYOUT_SUFFIX}#macro").module
+            module = self.page_env.get_template(f"{LAYOUTS}{name}{LAYOUT_SUFFIX}#{_MACRO}").module
             block = self._layouts[name] = getattr(module, "block")  # noqa: B009 - the macro is defined by the source
         return str(block(question))
 
@@ -114,28 +153,33 @@ class Renderer:
         if name not in done:
             done[name] = self.text(source, loc, {other: done[other] for other in needed}, problems)
 
-    def context(self, page: Page) -> dict[str, Any]:
+    def context(self, page: Page, marker: Marker | None = None) -> dict[str, Any]:
         """What the page template sees: the variables, the page's values, the sections."""
         problems: list[Problem] = []
         variables = self.variables(page, problems)
 
-        def text(value: str, loc: Loc) -> str:
-            return self.text(value, loc, variables, problems)
+        def text(value: str, loc: Loc, entry: str = "", key: str = "") -> str:
+            rendered = self.text(value, loc, variables, problems)
+            return marker.text(rendered, value, loc, entry, key) if marker and rendered else rendered
 
         values: dict[str, Any] = {}
         for row in _PAGE:
             value = page.values.get(row.name, row.default)
             if row.kind == "map":  # texts are templates; other YAML values are written as their type
                 rendered = {
-                    k: text(v, page.locs[map_loc_key(row.name, k)]) if isinstance(v, str) else v
+                    k: self.text(v, page.locs[map_loc_key(row.name, k)], variables, problems)
+                    if isinstance(v, str)
+                    else v
                     for k, v in value.items()
                 }
-                values[row.name] = dump_front_matter(rendered)
+                values[row.name] = (
+                    marker.front_matter(row.name, rendered, page) if marker else dump_front_matter(rendered)
+                )
             elif row.template:
-                values[row.name] = text(value, page.locs.get(row.name, Loc(page.source)))
+                values[row.name] = text(value, page.locs.get(row.name, Loc(page.source)), "", row.name)
             else:
                 values[row.name] = value
-        sections = [self._section(s, values, text) for s in page.sections]
+        sections = [self._section(s, values, text, marker) for s in page.sections]
         if problems:
             raise VariantsError(problems)
         return {**variables, **values, fields.SECTIONS: sections}
@@ -144,31 +188,63 @@ class Renderer:
         """The page's final text, in at most the sandbox's time for a page."""
         if self._out_of_time is not None:
             raise VariantsError(self._out_of_time)
+        context: dict[str, Any] | None = None
         try:
-            with deadline():
-                context = self.context(page)
-                text = self._render_page(context)
+            try:
+                with deadline():
+                    context = self.context(page)
+                    text = self._render_page(context)
+            except OutOfTime as exc:
+                if exc.loc is not None or context is None:
+                    raise
+                # Out of time in the page template with its layouts inlined, whose lines are not the
+                # files': a short render as written finds the file and line that spends the time.
+                self._inlined = False
+                with deadline(sandbox.RENDER_SECONDS / 4):
+                    text = self._render_page(context)
         except OutOfTime as exc:
             where = exc.loc or Loc(f"base/{self.project.template_name}")
             problem = error(where, f"template error: {out_of_time_message()}", "template")
             if where.path.startswith("base/"):
                 self._out_of_time = problem
             raise VariantsError(problem) from None
+        return self.finish(context, text)
+
+    @staticmethod
+    def finish(context: dict[str, Any], text: str) -> str:
+        """The page template's output made the page's final text (its last line break kept or not)."""
         return text if context[_FINAL_NEWLINE] else text.removesuffix("\n")
 
-    def _section(self, section: Entry, page: dict[str, Any], text: Any) -> dict[str, Any]:
+    def page_template(self) -> Template:
+        """The compiled page template (compiled once)."""
+        if self._page_template is None:
+            self._page_template = self.page_env.get_template(self.project.template_name)
+        return self._page_template
+
+    def _section(self, section: Entry, page: dict[str, Any], text: Any, marker: Marker | None) -> dict[str, Any]:
         questions = {q.id: _entry(q, _PLANS[QUESTION], page, text) for q in section.children}
         context = _entry(section, _PLANS[SECTION], page, text)
+        if marker:
+            for entry in (context, *questions.values()):
+                marker.entry(entry)
         context[QUESTIONS] = list(questions.values())
         context[TOC] = [questions[q.id] for q in toc_order(section)]
         return context
 
     def _render_page(self, context: dict[str, Any]) -> str:
         name = self.project.template_name
+        if self._inlined is None:
+            try:
+                self._inlined = self.page_env.get_template(f"{name}#{_INLINE}")
+            except Exception:  # the page template's own errors are reported from the template itself
+                self._inlined = False
+        if self._inlined:
+            try:
+                return self._inlined.render(context, layout=self.layout)
+            except Exception:  # rendered again as written, so an error names its own file and line
+                pass
         try:
-            if self._page_template is None:
-                self._page_template = self.page_env.get_template(name)
-            return self._page_template.render(context, layout=self.layout)
+            return self.page_template().render(context, layout=self.layout)
         except OutOfTime as exc:
             exc.loc = exc.loc or template_line(exc)
             raise
@@ -177,7 +253,29 @@ class Renderer:
             raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None
         except Exception as exc:  # TemplateError, or a sandbox refusal, raised inside the template
             message = f"template error: {first_line(exc)}"
-            raise VariantsError(error(_template_loc(exc, name), message, "template")) from None
+            raise VariantsError(error(template_loc(exc, name), message, "template")) from None
+
+
+def inline_layouts(source: str, layouts: dict[str, str]) -> str:
+    """The page template with each ``{{ layout(q) }}`` written out as the layouts themselves.
+
+    Calling a macro per question of every page is most of the page template's
+    cost; inlined, each layout's text is chosen by ``q.layout`` and rendered in
+    place, with the same output: ``{% with %}`` starts and ends its body as the
+    macro does, and ``+`` keeps the whitespace the call left alone.
+    """
+
+    def written_out(match: re.Match[str]) -> str:
+        strip_before, expr, strip_after = match.groups()
+        opening = "{%-" if strip_before else "{%+"
+        closing = "-%}" if strip_after else "+%}"
+        branches = "".join(
+            f'{{% {"if" if n == 0 else "elif"} variants_q.{LAYOUT} == "{name}" %}}{{% with q = variants_q %}}{text}{{% endwith %}}'
+            for n, (name, text) in enumerate(sorted(layouts.items()))
+        )
+        return f"{opening} with variants_q = {expr} %}}{branches}{{% endif %}}{{% endwith {closing}"
+
+    return _LAYOUT_CALL.sub(written_out, source) if layouts else source
 
 
 class _Plan(NamedTuple):
@@ -215,7 +313,7 @@ def _entry(entry: Entry, plans: tuple[_Plan, ...], page: dict[str, Any], text: A
         if name not in values:
             unset.append(plan)
         elif plan.template:
-            context[name] = text(values[name], locs.get(name, entry.loc))
+            context[name] = text(values[name], locs.get(name, entry.loc), entry.id, name)
         else:
             context[name] = values[name]
     for plan in unset:
@@ -228,7 +326,7 @@ def _entry(entry: Entry, plans: tuple[_Plan, ...], page: dict[str, Any], text: A
     return context
 
 
-def _template_loc(exc: BaseException, name: str) -> Loc:
+def template_loc(exc: BaseException, name: str) -> Loc:
     """The innermost template file and line in the traceback (Jinja rewrites frames to template lines)."""
     import traceback
 
@@ -238,4 +336,4 @@ def _template_loc(exc: BaseException, name: str) -> Loc:
     return Loc(f"base/{name}")
 
 
-__all__ = ["TOC", "Renderer"]
+__all__ = ["TOC", "Marker", "Renderer", "inline_layouts", "template_loc"]

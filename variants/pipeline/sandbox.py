@@ -314,10 +314,10 @@ _installed = False  # the timer's handler, set once per process (it acts only wh
 
 
 @contextmanager
-def deadline() -> Iterator[bool]:
-    """At most ``RENDER_SECONDS`` of CPU time for what runs inside; yields whether this is the
-    outermost deadline (the one that will report running out). Only where interval timers exist,
-    and in the main thread."""
+def deadline(seconds: float | None = None) -> Iterator[bool]:
+    """At most ``seconds`` (``RENDER_SECONDS``) of CPU time for what runs inside; yields whether this
+    is the outermost deadline (the one that will report running out). Only where interval timers
+    exist, and in the main thread."""
     global _running, _installed
     if _running or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield False
@@ -326,7 +326,7 @@ def deadline() -> Iterator[bool]:
         signal.signal(signal.SIGPROF, _expired)
         _installed = True
     _running = True
-    signal.setitimer(signal.ITIMER_PROF, RENDER_SECONDS)
+    signal.setitimer(signal.ITIMER_PROF, RENDER_SECONDS if seconds is None else seconds)
     try:
         yield True
     finally:

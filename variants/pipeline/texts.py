@@ -50,6 +50,14 @@ def plain_substitution(source: str) -> Compiled | None:
     return Compiled(frozenset(pieces[1::2]), pieces=pieces)
 
 
+def variable_spans(source: str) -> list[tuple[int, int, str]] | None:
+    """Where a plain-substitution text writes each variable: (start, end, name) of each
+    ``{{ name }}``; None when the text is not plain substitution (it has other template syntax)."""
+    if plain_substitution(source) is None:
+        return None
+    return [(m.start(), m.end(), m.group(1)) for m in _VARIABLE.finditer(source)]
+
+
 class Texts:
     """Compiles and renders texts; each distinct text is compiled once."""
 
@@ -165,4 +173,4 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["SYNTAX", "Compiled", "Texts", "first_line", "plain_substitution"]
+__all__ = ["SYNTAX", "Compiled", "Texts", "first_line", "plain_substitution", "variable_spans"]

@@ -1,5 +1,5 @@
-"""Names the sources give files: output names, which must stay inside the output folder and
-mean one file on every system the pages are checked out on (Linux, macOS, Windows)."""
+"""Names the sources give files: output names, which must stay inside the output folder, apart,
+and mean one file on every system the pages are checked out on (Linux, macOS, Windows)."""
 
 from __future__ import annotations
 
@@ -48,4 +48,24 @@ def same_file_key(name: str) -> str:
     return name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
 
 
-__all__ = ["MAX_NAME_BYTES", "UNSAFE_CHARACTERS", "check_output_name", "same_file_key"]
+def claims(outputs: list[tuple[str, str, Loc]]) -> list[Problem]:
+    """Two programs writing one file, or one program's output a folder of another's; ``outputs``
+    are (output name, override file, where the name is set) in program order. Names that differ
+    only in case (or in how accents are composed) are one file on macOS and Windows."""
+    problems: list[Problem] = []
+    claimed: dict[str, tuple[str, str]] = {}  # same-file key -> (the name, the override that writes it)
+    folders = {same_file_key(str(parent)) for name, _, _ in outputs for parent in PurePosixPath(name).parents}
+    for name, source, where in outputs:
+        key = same_file_key(name)
+        if key in claimed:
+            other, by = claimed[key]
+            also = "" if other == name else f" as '{other}' (on macOS and Windows the same file)"
+            problems.append(error(where, f"output '{name}' is also written by {by}{also}", "output"))
+        elif key in folders:
+            problems.append(error(where, f"output '{name}' is a folder of another program's output", "output"))
+        else:
+            claimed[key] = (name, source)
+    return problems
+
+
+__all__ = ["MAX_NAME_BYTES", "UNSAFE_CHARACTERS", "check_output_name", "claims", "same_file_key"]

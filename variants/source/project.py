@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,18 +9,17 @@ from typing import Any, NamedTuple
 
 from ..problems import Loc, Problem, VariantsError, error
 from .files import read_text
+from .listing import COMPONENTS_FOLDER, SLUG_PATTERN, yaml_files
 from .schema import COMPONENT, CONTENT, OVERRIDE, SETTINGS, Shape, validate
 from .yamldoc import Doc, load_yaml
 
 SETTINGS_FILE = "base/variants.yml"
 CONTENT_FILE = "base/content.yml"
 SCHEMA_FILE = "base/override.schema.json"
-COMPONENTS_FOLDER = "base/components"
 LAYOUTS = "layouts/"
 LAYOUT_SUFFIX = ".md.j2"
 DEFAULT_TEMPLATE = "page.md.j2"
 DEFAULT_OUTPUT = "{slug}.md"
-SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 class Override(NamedTuple):
@@ -149,11 +147,6 @@ def load_project(root: Path) -> Project:
 def is_component_file(path: str) -> bool:
     """Whether a source path is a component's file."""
     return path.startswith(COMPONENTS_FOLDER + "/")
-
-
-def yaml_files(folder: Path) -> list[Path]:
-    """The YAML files of a folder, in name order (the order pages are built and reported in)."""
-    return sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")], key=lambda p: p.name)
 
 
 def _yaml_names(root: Path, folder: str, problems: list[Problem]) -> list[tuple[str, str]]:

@@ -1,0 +1,233 @@
+"""The page cache: a cached build is byte for byte a full build, whatever happened to the sources."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO
+from variants.cache import build as cached
+from variants.cache.build import cached_outputs, environment
+from variants.cache.store import CACHE_DIR
+from variants.pipeline.build import render_project
+from variants.problems import VariantsError
+
+RP = "overrides/regional-partner.yml"
+PLP = "overrides/professional-learning-partner.yml"
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted(p for p in (root / CACHE_DIR / "pages").rglob("*") if p.is_file())
+
+
+def _same(root: Path) -> None:
+    """The cached build and a full build give the same pages, or the same problems."""
+    try:
+        full: list | str = render_project(root)
+    except VariantsError as exc:
+        full = str(exc)
+    try:
+        made: list | str = cached_outputs(root)
+    except VariantsError as exc:
+        made = str(exc)
+    assert made == full
+
+
+def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str] | None]:
+    """Record which programs each partial build renders."""
+    from variants.pipeline import build as pipeline
+
+    asked: list[frozenset[str] | None] = []
+    real = pipeline.build
+
+    def counting(*args, **kwargs):
+        asked.append(kwargs.get("only"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build", counting)
+    return asked
+
+
+def test_only_changed_pages_are_rendered(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = _count_renders(monkeypatch)
+    first = cached_outputs(shipped)
+    assert asked == [frozenset({"regional-partner", "professional-learning-partner"})]
+    assert first == render_project(shipped)
+    asked.clear()
+    assert cached_outputs(shipped) == first
+    assert asked == []  # nothing changed: nothing built
+    text = (shipped / RP).read_text()
+    (shipped / RP).write_text(text.replace("name: Regional Partner", "name: Regional Partners"))
+    second = cached_outputs(shipped)
+    assert asked == [frozenset({"regional-partner"})]
+    assert second == render_project(shipped) and second != first
+    (shipped / RP).write_text(text)  # reverted: the first page's entry serves again
+    asked.clear()
+    assert cached_outputs(shipped) == first
+    assert asked == []
+
+
+def test_a_build_with_everything_cached_imports_neither_yaml_nor_jinja(shipped: Path) -> None:
+    code = (
+        "import sys\nfrom variants.cli import main\n"
+        f"try:\n    main(['-C', {str(shipped)!r}, 'build'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('jinja2', 'yaml', 'markdown_it') if m in sys.modules))"
+    )
+    for expected in ("['jinja2', 'yaml']", "[]"):  # the first build renders; the second finds it all cached
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == expected, out.stderr
+
+
+def test_a_new_version_of_a_library_is_a_new_key(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cached_outputs(shipped)
+    before = {p.name for p in _entries(shipped)}
+    asked = _count_renders(monkeypatch)
+    environment.cache_clear()
+    monkeypatch.setattr(cached, "environment", lambda: "variants 0.1.0; python 3.11; jinja2 9.9")
+    made = cached_outputs(shipped)
+    assert asked == [frozenset({"regional-partner", "professional-learning-partner"})]
+    assert made == render_project(shipped)
+    after = {p.name for p in _entries(shipped)}
+    assert before < after and len(after - before) == 3  # two pages and the base's marker
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other text", "a folder", "wrong key"])
+def test_a_damaged_cache_entry_is_never_trusted(shipped: Path, damage: str) -> None:
+    good = cached_outputs(shipped)
+    for entry in _entries(shipped):
+        data = entry.read_bytes()
+        if damage == "truncated":
+            entry.write_bytes(data[: len(data) // 2])
+        elif damage == "other text":
+            record = json.loads(data)
+            record["text"] = record["text"].replace("FAQ", "FAQ!")
+            entry.write_text(json.dumps(record))
+        elif damage == "a folder":
+            entry.unlink()
+            entry.mkdir()
+        else:
+            record = json.loads(data)
+            record["key"] = "0" * 64
+            entry.write_text(json.dumps(record))
+    assert cached_outputs(shipped) == good
+
+
+def test_problems_are_never_cached_away(shipped: Path) -> None:
+    cached_outputs(shipped)
+    text = (shipped / RP).read_text()
+    (shipped / RP).write_text(text.replace("program:", "progam:", 1))
+    for _ in range(2):
+        with pytest.raises(VariantsError, match="unknown key 'progam'"):
+            cached_outputs(shipped)
+    (shipped / RP).write_text(text)
+    assert cached_outputs(shipped) == render_project(shipped)
+
+
+def test_the_cache_is_not_used_through_a_link(shipped: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (shipped / CACHE_DIR).symlink_to(elsewhere)
+    assert cached_outputs(shipped) == render_project(shipped)
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("linked", ["base/layouts/standard.md.j2", "base/layouts", "overrides/regional-partner.yml"])
+def test_sources_reached_through_a_link_are_never_cached(shipped: Path, tmp_path: Path, linked: str) -> None:
+    """What a link leads to is not in the index: the build decides, every time, as without the cache."""
+    target = tmp_path / "elsewhere" / Path(linked).name
+    target.parent.mkdir()
+    (shipped / linked).rename(target)
+    (shipped / linked).symlink_to(target)
+    _same(shipped)
+    for path in [target, *target.glob("*")]:
+        if path.is_file():
+            path.write_text(path.read_text().replace("Back to the top", "Back to top").replace("Regional", "Local"))
+    _same(shipped)
+    assert not _entries(shipped)
+
+
+def test_no_cache_and_cache_clear(run, shipped: Path) -> None:
+    result = run("-C", shipped, "build", "--no-cache")
+    assert result.exit_code == 0 and not (shipped / CACHE_DIR).exists()
+    assert run("-C", shipped, "build").exit_code == 0
+    assert (shipped / CACHE_DIR / ".gitignore").read_text().endswith("*\n")
+    cleared = run("-C", shipped, "cache", "clear")
+    assert cleared.exit_code == 0 and cleared.stderr == "removed 3 cached pages\n"
+    assert not (shipped / CACHE_DIR).exists()
+
+
+def test_concurrent_builds_share_one_cache(shipped: Path) -> None:
+    """Several processes building at once (each into its own folder): every page right, cache sound."""
+    command = [sys.executable, "-m", "variants", "-C", str(shipped), "build", "--out"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = [subprocess.Popen([*command, str(shipped / f"out{n}")], env=env, stderr=subprocess.PIPE) for n in range(4)]
+    for process in runs:
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+    expected = {o.name: o.text for o in render_project(shipped)}
+    for n in range(4):
+        assert {name: (shipped / f"out{n}" / name).read_text() for name in expected} == expected
+    assert cached_outputs(shipped) == render_project(shipped)
+
+
+# The equivalence property: any sequence of edits, deletions, renames and reverts.
+EDITS = st.lists(
+    st.one_of(
+        st.tuples(st.just("name"), st.sampled_from([RP, PLP]), st.sampled_from(["A", "B", "Regional Partner"])),
+        st.tuples(st.just("answer"), st.just("base/content.yml"), st.sampled_from(["one", "two", "Of course!"])),
+        st.tuples(st.just("copy"), st.sampled_from([RP, PLP]), st.sampled_from(["a", "b"])),
+        st.tuples(st.just("delete"), st.sampled_from(["overrides/a.yml", "overrides/b.yml"]), st.just("")),
+        st.tuples(
+            st.just("rename"), st.sampled_from(["overrides/a.yml", "overrides/b.yml"]), st.sampled_from(["c", "d"])
+        ),
+        st.tuples(st.just("break"), st.sampled_from([RP, "base/content.yml"]), st.just("")),
+        st.tuples(st.just("revert"), st.sampled_from([RP, PLP, "base/content.yml"]), st.just("")),
+        st.tuples(st.just("component"), st.sampled_from([RP, PLP]), st.just("")),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=EDITS)
+def test_a_cached_build_is_always_a_full_build(tmp_path_factory: pytest.TempPathFactory, edits: list) -> None:
+    import shutil
+
+    root = tmp_path_factory.mktemp("cached")
+    for folder in ("base", "overrides"):
+        shutil.copytree(REPO / folder, root / folder)
+    original = {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*.yml")}
+    _same(root)
+    for kind, rel, value in edits:
+        path = root / rel
+        if kind == "name" and path.exists():
+            text = path.read_text()
+            path.write_text(text.replace(text.split("name: ", 1)[1].split("\n", 1)[0], value, 1))
+        elif kind == "answer":
+            path.write_text(path.read_text().replace("Of course!", value, 1))
+        elif kind == "copy" and path.exists():
+            (root / f"overrides/{value}.yml").write_text(
+                path.read_text().replace("nav: ", f"output: {value}.md\n  nav: ", 1)
+            )
+        elif kind == "delete":
+            path.unlink(missing_ok=True)
+        elif kind == "rename" and path.exists():
+            path.rename(root / f"overrides/{value}.yml")
+        elif kind == "break" and path.exists():
+            path.write_text(path.read_text() + "\n  - id: [broken\n")
+        elif kind == "revert":
+            path.write_text(original[rel])
+        elif kind == "component" and path.exists():
+            (root / "base/components").mkdir(exist_ok=True)
+            (root / "base/components/extra.yml").write_text("intro: From a component.\n")
+            if "components:" not in path.read_text():
+                path.write_text("components: [extra]\n" + path.read_text())
+        _same(root)

@@ -1,0 +1,149 @@
+"""The page cache on disk: one entry per page key, written atomically, never trusted blindly.
+
+The cache lives in ``.variants-cache/`` in the project (it ignores itself for
+git). An entry holds one page's output name and text with their digest; an
+entry that cannot be read, is damaged or does not match its own key is
+ignored and rebuilt. Only pages whose build found no problem are stored, so a
+source with an error fails every build until it is fixed. The cache is
+bounded: beyond a few times the number of pages the project has, the entries
+no build used last are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import NamedTuple
+
+from ..output.paths import create, interruptible, stage, target, temp_path
+from ..problems import VariantsError
+from ..source.files import read_bytes
+from .index import Index
+
+CACHE_DIR = ".variants-cache"
+_INDEX = "index.json"
+_PAGES = "pages"
+_KEEP_FACTOR, _KEEP_EXTRA = 3, 64  # entries kept: 3 x the pages of the project, plus a few
+_GITIGNORE = "# written by variants: the page cache, safe to delete\n*\n"
+
+
+class Entry(NamedTuple):
+    """One cached page."""
+
+    name: str  # output name, relative to the output folder
+    text: str
+
+
+class Store:
+    """The cache folder of one project."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR
+        self._pages = os.path.join(os.fspath(self.folder), _PAGES)
+        # a cache folder that is a link, or not a folder, is not ours to write into
+        self.usable = not self.folder.is_symlink() and (self.folder.is_dir() or not self.folder.exists())
+
+    def index(self) -> Index:
+        return Index.read(self.folder / _INDEX)
+
+    def _entry_path(self, key: str) -> Path:
+        return self.folder / _PAGES / key[:2] / key
+
+    def get(self, key: str) -> Entry | None:
+        """The entry for ``key``, if there is a sound one."""
+        try:
+            raw = read_bytes(Path(os.path.join(self._pages, key[:2], key)), missing_ok=True)
+            if raw is None:
+                return None
+            data = json.loads(raw)
+            entry = Entry(str(data["name"]), str(data["text"]))
+            if data["key"] != key or data["digest"] != _digest(entry):
+                return None
+            return entry
+        except (VariantsError, ValueError, KeyError, TypeError):  # a FIFO, a folder, damage: not an entry
+            return None
+
+    def put(self, key: str, entry: Entry) -> None:
+        """Store ``entry`` under ``key`` (a failure to write is not an error: the cache is an aid)."""
+        if not self.usable:
+            return
+        data = {"key": key, "name": entry.name, "text": entry.text, "digest": _digest(entry)}
+        _write(self._entry_path(key), json.dumps(data, ensure_ascii=False), self.folder)
+
+    def save_index(self, index: Index) -> None:
+        if not self.usable:
+            return
+        _write(self.folder / _INDEX, index.text(), self.folder)
+
+    def prune(self, used: set[str]) -> None:
+        """Remove entries beyond the bound, those no build used last first."""
+        pages = self.folder / _PAGES
+        try:  # a link in the cache leads out of it: nothing is removed through one
+            entries = [p for d in _folders(pages) for p in d.iterdir() if not p.is_symlink()]
+        except OSError:
+            return
+        limit = _KEEP_FACTOR * len(used) + _KEEP_EXTRA
+        if len(entries) <= limit:
+            return
+        stale = sorted((p for p in entries if p.name not in used), key=_mtime)
+        for path in stale[: len(entries) - limit]:
+            path.unlink(missing_ok=True)
+
+    def clear(self) -> int:
+        """Remove the cache folder; the number of entries it held."""
+        if not self.usable:
+            return 0
+        pages = self.folder / _PAGES
+        try:
+            count = sum(1 for d in _folders(pages) for _ in d.iterdir())
+        except OSError:
+            count = 0
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return count
+
+
+def _folders(pages: Path) -> list[Path]:
+    """The folders of entries (not links to folders elsewhere)."""
+    if pages.is_symlink() or not pages.is_dir():
+        return []
+    return [d for d in pages.iterdir() if d.is_dir() and not d.is_symlink()]
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _digest(entry: Entry) -> str:
+    return hashlib.sha256(f"{entry.name}\0{entry.text}".encode("utf-8", errors="surrogateescape")).hexdigest()
+
+
+def _write(path: Path, text: str, folder: Path) -> None:
+    """Write atomically, through the safe-path module: under a name no other process holds, never
+    through a link out of the cache folder; give up quietly when that fails."""
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
+            create(folder / ".gitignore", [_GITIGNORE.encode("utf-8")])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path = target(folder, path.relative_to(folder).as_posix())
+    except (OSError, VariantsError):
+        return
+    temp = temp_path(path)
+    try:
+        with interruptible():
+            stage(path, [text.encode("utf-8", errors="surrogateescape")], temp)
+            os.replace(temp, path)
+    except OSError:
+        temp.unlink(missing_ok=True)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["CACHE_DIR", "Entry", "Store"]

@@ -1,0 +1,1 @@
+"""From a page back to its sources: which value or template line made each character."""
