@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import snapshot, write_tree
+from variants.extract.align import SMALL, opcodes
 from variants.pipeline.model import Entry, toc_order
 from variants.problems import Loc, error, printable
 from variants.source.fields import ID, QUESTIONS, SECTIONS
@@ -53,6 +54,48 @@ def test_eight_thousand_questions_with_moves_in_one_section_build_fast(run, ship
     assert time.monotonic() - started < 15
     page = (shipped / "out" / "regional-partner-faq.md").read_text()
     assert page.index("- [Q1?](#q1)\n- [Q0?](#q0)\n- [Q3?](#q3)\n- [Q2?](#q2)\n") > 0
+
+
+def family_page(name: str, count: int) -> str:
+    """A page of ``count`` questions of one family, every line naming the program (so no line is
+    the same on two pages), and every seventh answer a sentence longer."""
+    seventh = 0 if name == "Alpha" else 1
+    body = "".join(
+        f"\n## Question {i} about {name}?\n\nParagraph {i} says something about {name} and the thing number {i}."
+        + (f" {name} extra {i}." if i % 7 == seventh else "")
+        + "\n"
+        for i in range(count)
+    )
+    return f"# {name} FAQ\n{body}"
+
+
+@pytest.mark.slow
+def test_extract_of_two_pages_of_a_thousand_questions_is_linear(run, tmp_path: Path) -> None:
+    write_tree(tmp_path, {"alpha.md": family_page("Alpha", 1000), "beta.md": family_page("Beta", 1000)})
+    started = time.monotonic()
+    result = run("extract", tmp_path / "alpha.md", tmp_path / "beta.md", "--into", tmp_path / "x")
+    assert result.exit_code == 0, result.stderr
+    assert time.monotonic() - started < 20  # was 124 s: difflib aligned the pages in quadratic time
+    assert "verified: a build reproduces every page byte for byte" in result.stdout + result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from("abcde\n"), max_size=400), st.lists(st.sampled_from("abcde\n"), max_size=400))
+def test_alignment_is_difflibs_when_small_and_sound_when_large(a: list[str], b: list[str]) -> None:
+    from difflib import SequenceMatcher
+
+    ops = opcodes(a, b)
+    if len(a) * len(b) <= SMALL:
+        assert ops == SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    made: list[str] = []
+    i = j = 0
+    for tag, i1, i2, j1, j2 in ops:  # the opcodes cover both sides in order, and turn a into b
+        assert (i1, j1) == (i, j) and tag in ("equal", "replace", "delete", "insert")
+        if tag == "equal":
+            assert a[i1:i2] == b[j1:j2]
+        made += b[j1:j2]
+        i, j = i2, j2
+    assert (i, j) == (len(a), len(b)) and made == b
 
 
 def test_toc_order_of_a_long_chain_is_linear() -> None:

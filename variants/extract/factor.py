@@ -189,8 +189,10 @@ class _Factoring:
                 entry.values[name] = chosen
         lists = {k: [q.id for q in it.children] for k, it in items.items()}
         order = union_order(list(lists.values()))
+        # each page's questions by id (the first of an id, as a search from the start finds it)
+        by_id = {k: {q.id: q for q in reversed(it.children)} for k, it in items.items()}
         for qid in order:
-            pages = {k: next(q for q in it.children if q.id == qid) for k, it in items.items() if qid in lists[k]}
+            pages = {k: found[qid] for k, found in by_id.items() if qid in found}
             if shared(len(pages), len(items)):
                 entry.children.append(self.base_question(qid, pages))
         self.base_moves(entry, items)
@@ -271,11 +273,13 @@ class _Factoring:
         if changed:
             self.notes[page].append(f"changes section '{section.id}': {', '.join(changed)}")
         body = [q.id for q in section.children]
-        base_ids = {q.id for q in base.children}
+        in_body = set(body)
+        base_by_id = {q.id: q for q in reversed(base.children)}
+        base_ids = set(base_by_id)
         questions: dict[str, dict[str, Any]] = {}
         order: list[str] = []
         for question in base.children:
-            if question.id not in body:
+            if question.id not in in_body:
                 questions[question.id] = {ID: question.id, _REMOVE: True}
                 order.append(question.id)
                 self.notes[page].append(f"removes {self.word} '{question.id}'")
@@ -283,7 +287,7 @@ class _Factoring:
         moves: dict[str, dict[str, Any]] = {}
         for item in section.children:
             if item.id in base_ids:
-                base_q = next(q for q in base.children if q.id == item.id)
+                base_q = base_by_id[item.id]
                 fields = self.question_patch(page, base_q, item)
                 questions[item.id] = {ID: item.id, **fields}
                 moves[item.id] = {**base_q.values, **fields}

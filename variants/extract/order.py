@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from difflib import SequenceMatcher
 from itertools import pairwise
 from typing import Any
 
@@ -11,6 +10,7 @@ from ..pipeline.model import Entry, toc_order
 from ..problems import Loc
 from ..source import fields
 from ..source.fields import QUESTION, SECTION
+from .align import matching_blocks
 
 
 class ShapeMismatch(Exception):
@@ -60,8 +60,8 @@ def toc_moves(body: list[str], toc: list[str]) -> dict[str, tuple[str, str]]:
     if sorted(body) != sorted(toc):
         raise ShapeMismatch("the table of contents and the body list different questions")
     stable = set()
-    for block in SequenceMatcher(None, body, toc, autojunk=False).get_matching_blocks():
-        stable.update(body[block.a : block.a + block.size])
+    for at, _, size in matching_blocks(body, toc):
+        stable.update(body[at : at + size])
     order = [q for q in body if q in stable]
     moves: dict[str, tuple[str, str]] = {}
     for qid in body:

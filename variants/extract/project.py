@@ -11,7 +11,6 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -20,6 +19,7 @@ import yaml
 from ..pipeline.build import build
 from ..problems import Loc, Problem, VariantsError, error, warning
 from ..progress import Progress
+from .align import matching_blocks
 from .detect import Variable, detect_variables, program_values
 from .factor import Factored, factor
 from .order import ShapeMismatch
@@ -247,8 +247,8 @@ def _shared_lines(
     counts = []
     for page in pages:
         lines = _lines(page.text)
-        matcher = SequenceMatcher(None, lines, _lines(made.get(page.name, "")), autojunk=False)
-        counts.append((sum(block.size for block in matcher.get_matching_blocks()), len(lines)))
+        blocks = matching_blocks(lines, _lines(made.get(page.name, "")))
+        counts.append((sum(size for _, _, size in blocks), len(lines)))
     return counts
 
 

@@ -20,6 +20,7 @@ from ..problems import VariantsError
 from ..progress import ALIGNING, Progress, counted
 from ..source.fields import ID_PATTERN
 from ..source.yamldoc import parse_yaml
+from .align import opcodes
 from .detect import Variable
 from .model import Item, PageModel
 from .templating import Ref, templatize
@@ -27,6 +28,7 @@ from .templating import Ref, templatize
 BLOCK_SECTION = "page"
 FAQ, BLOCK = "FAQ", "block"
 _TEMPLATE_DIRS = {FAQ: "faq", BLOCK: "block"}
+_WINDOW = 50  # how far ahead a changed block looks for its counterpart
 
 
 def shape_files(shape: str) -> dict[str, str]:
@@ -246,12 +248,13 @@ def block_models(texts: list[str], variables: list[Variable], progress: Progress
     for k in counted(range(1, len(pages)), ALIGNING, len(pages) - 1, progress):
         merged: list[dict[int, int]] = []
         merged_keys: list[str] = []
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, slot_keys, keys[k], autojunk=False).get_opcodes():
+        for tag, i1, i2, j1, j2 in opcodes(slot_keys, keys[k]):
             i = i1
             for j in range(j1, j2):
                 match: int | None = i1 + (j - j1)
                 if tag != "equal":
-                    match = next((c for c in range(i, i2) if _similar(slot_keys[c], keys[k][j])), None)
+                    ahead = range(i, min(i2, i + _WINDOW))  # a bounded look: a long change is no square of work
+                    match = next((c for c in ahead if _similar(slot_keys[c], keys[k][j])), None)
                 if match is None:
                     merged.append({k: j})
                     merged_keys.append(keys[k][j])

@@ -231,6 +231,7 @@ class _Merger:
         kind = QUESTION if parent else SECTION
         later = {p[ID] for p in patches if not p.get(_REMOVE)}  # ids this list has: a placement may name them
         waiting: list[tuple[Entry, dict[str, Any], Path_]] = []  # placed next to an entry the list adds later
+        ids = _Ids(result)
         for i, patch in enumerate(patches):
             here = (*path, i)
             loc = doc.loc(here)
@@ -240,16 +241,18 @@ class _Merger:
                 problems.append(error(loc, message, "id-duplicates"))
                 continue
             seen[eid] = loc
-            index = next((n for n, e in enumerate(result) if e.id == eid), None)
+            index = ids.find(eid)
             if index is None and (eid in self.section_ids if kind == QUESTION else eid in self.owner):
                 where = "a section id" if kind == QUESTION else f"section '{self.owner[eid]}'"
                 problems.append(error(loc, f"id '{eid}' is already used by {where}", "id-duplicates"))
                 continue
             if patch.get(_REMOVE):
                 self._remove(result, index, patch, kind, loc)
+                ids.changed()
                 continue
             if index is None and eid in self.moved:
                 result.append(self.moved.pop(eid))
+                ids.changed()
                 index = len(result) - 1
             if index is None:
                 entry = self._added(kind, here, patch, result)
@@ -261,14 +264,16 @@ class _Merger:
                 if QUESTIONS in patch:
                     entry.children = self.merge(base.children, patch[QUESTIONS], (*here, QUESTIONS), eid)
                 if not any(k in patch for k in _PLACE_NAMES):
-                    result.insert(index, entry)
+                    result.insert(index, entry)  # where it was: every other entry stays where it stood
                     continue
+            ids.changed()
             target = _target(patch)
-            absent = target in later and target not in seen and all(e.id != target for e in result)
+            absent = target in later and target not in seen and ids.find(target) is None
             if absent or any(w[0].id == target for w in waiting):
                 waiting.append((entry, patch, here))
                 continue
             self._place(result, entry, patch, here, index)
+            ids.changed()
         while waiting:  # placed next to entries added later in the list, once those are placed
             ready = [w for w in waiting if not any(other[0].id == _target(w[1]) for other in waiting)]
             for entry, patch, here in ready or waiting:  # none ready: they name each other in a circle
@@ -355,6 +360,25 @@ class _Merger:
                 result.insert(index + row.offset, entry)
                 return
         result.insert(len(result) if at is None else at, entry)
+
+
+class _Ids:
+    """Where each id first stands in a list being merged, worked out again only once the list changed
+    shape: a layer patching thousands of entries in place finds each in constant time."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._at: dict[str, int] | None = None
+
+    def find(self, eid: str) -> int | None:
+        if self._at is None:
+            self._at = {}
+            for n, entry in enumerate(self.entries):
+                self._at.setdefault(entry.id, n)
+        return self._at.get(eid)
+
+    def changed(self) -> None:
+        self._at = None
 
 
 def _target(patch: dict[str, Any]) -> Any:
