@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -84,3 +86,37 @@ sections:
 def third(shipped: Path) -> Path:
     write_tree(shipped, {"overrides/third.yml": THIRD})
     return shipped
+
+
+def blame_rows(run: Callable[..., Result], root: Path, page: str) -> list[dict[str, Any]]:
+    """``variants blame PAGE --format json`` on the project at ``root``, expected to succeed."""
+    result = run("-C", root, "blame", page, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def adopt_refused(run: Callable[..., Result], root: Path, *args: str) -> str:
+    """``variants adopt ARGS`` expected to refuse, one line per reason, leaving every file as it was; its stderr."""
+    before = snapshot(root)
+    result = run("-C", root, "adopt", *args)
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert snapshot(root) == before
+    return result.stderr
+
+
+# A question block a user adds by hand to a page of the shipped project, and its table-of-contents line.
+FEES_BLOCK = """<br/>
+________________
+<a id="fees"></a>
+<br/>
+<br/>
+
+### **Are there any fees?**
+
+No, there are no fees to apply.
+
+[**Back to the top**](#top)
+"""
+FEES_TOC = "- [Are there any fees?](#fees)\n"

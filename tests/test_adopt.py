@@ -9,22 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, snapshot
+from conftest import FEES_BLOCK, FEES_TOC, REPO, snapshot
 
 RP, PLP = "regional-partner-faq.md", "professional-learning-partner-faq.md"
 JOINT = "some of our current partners"
-FEES = """<br/>
-________________
-<a id="fees"></a>
-<br/>
-<br/>
-
-### **Are there any fees?**
-
-No, there are no fees to apply.
-
-[**Back to the top**](#top)
-"""
 INTERNATIONAL_BLOCK = '<br/>\n________________\n<a id="international"></a>'
 INTERNATIONAL_TOC = "- [Do you accept international applications?](#international)\n"
 
@@ -64,8 +52,8 @@ def test_an_edit_of_one_page_becomes_a_partial_edit_in_its_override(run, shipped
 
 
 def test_a_new_question_becomes_an_entry_placed_where_it_stands(run, shipped: Path) -> None:
-    _edit(shipped, RP, INTERNATIONAL_BLOCK, FEES + INTERNATIONAL_BLOCK)
-    edited = _edit(shipped, RP, INTERNATIONAL_TOC, "- [Are there any fees?](#fees)\n" + INTERNATIONAL_TOC)
+    _edit(shipped, RP, INTERNATIONAL_BLOCK, FEES_BLOCK + INTERNATIONAL_BLOCK)
+    edited = _edit(shipped, RP, INTERNATIONAL_TOC, FEES_TOC + INTERNATIONAL_TOC)
     result = run("-C", shipped, "adopt", "regional-partner")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "overrides/regional-partner.yml:23: question 'fees': added\n"

@@ -6,18 +6,11 @@ import json
 import re
 from pathlib import Path
 
-from conftest import REPO, write_tree
+from conftest import REPO, blame_rows, write_tree
 
 EXAMPLE = REPO / "examples" / "partner-faq"
 _WORD = re.compile(r"\w+")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
-
-
-def _rows(run, root: Path, page: str) -> list[dict]:
-    result = run("-C", root, "blame", page, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    rows: list[dict] = json.loads(result.stdout)
-    return rows
 
 
 def _holds(root: Path, row: dict) -> bool:
@@ -37,7 +30,7 @@ def _holds(root: Path, row: dict) -> bool:
 
 def test_blame_has_one_row_per_line_and_each_points_at_its_text(run, shipped: Path) -> None:
     page = (shipped / "out" / "regional-partner-faq.md").read_text(encoding="utf-8")
-    rows = _rows(run, shipped, str(shipped / "out" / "regional-partner-faq.md"))
+    rows = blame_rows(run, shipped, str(shipped / "out" / "regional-partner-faq.md"))
     assert [r["text"] for r in rows] == page.split("\n")[:-1]  # the page ends with a line break
     assert [r["line"] for r in rows] == list(range(1, len(rows) + 1))
     for row in rows:
@@ -57,13 +50,13 @@ def test_blame_has_one_row_per_line_and_each_points_at_its_text(run, shipped: Pa
 
 def test_blame_every_line_of_the_family_holds_its_text(run) -> None:
     for override in sorted((EXAMPLE / "overrides").glob("*.yml")):
-        for row in _rows(run, EXAMPLE, override.stem):
+        for row in blame_rows(run, EXAMPLE, override.stem):
             assert (EXAMPLE / row["source"]["file"]).is_file(), row
             assert _holds(EXAMPLE, row), (override.stem, row)
 
 
 def test_blame_line_shows_the_chain_of_a_partial_edit(run) -> None:
-    rows = _rows(run, EXAMPLE, "plp-faq-2018")
+    rows = blame_rows(run, EXAMPLE, "plp-faq-2018")
     fte = next(r for r in rows if "FTE’s time" in r["text"])
     assert [(s["file"], s["how"]) for s in fte["chain"]] == [
         ("base/content.yml", "set"),
@@ -76,7 +69,7 @@ def test_blame_line_shows_the_chain_of_a_partial_edit(run) -> None:
     assert result.stdout.splitlines()[0] == f"{EXAMPLE}/out/plp-faq-2018.md:{fte['line']}: {fte['text']}"
     assert "overrides/plp-faq-2018.yml:8:27" in result.stdout and "replace" in result.stdout
     assert "part of it written at overrides/plp-faq-2018.yml:8" in result.stdout
-    inherited = _rows(run, EXAMPLE, "rp-faq-2019")
+    inherited = blame_rows(run, EXAMPLE, "rp-faq-2019")
     line = next(r for r in inherited if r["text"].startswith("No, at this time, the Regional Partner Program"))
     assert line["source"] == {"file": "overrides/rp-faq-2019.yml", "line": 60, "layer": "override"}
     assert line["also"] == [{"file": "base/components/international.yml", "line": 9}]
@@ -93,7 +86,7 @@ def test_blame_follows_the_render_not_the_text(run, shipped: Path) -> None:
             + f'  - id: in-person\n    questions:\n      - id: ca\n        answer: "{same}\\n"\n'
         },
     )
-    rows = _rows(run, shipped, "regional-partner")
+    rows = blame_rows(run, shipped, "regional-partner")
     made = [(r["source"]["file"], r["what"]) for r in rows if r["text"].startswith(same)]
     assert made == [("base/content.yml", "answer of press"), ("overrides/regional-partner.yml", "answer of ca")]
 
@@ -112,7 +105,7 @@ def test_blame_maps_template_lines_exactly(run, tmp_path: Path) -> None:
         },
     )
     assert run("-C", tmp_path, "build").exit_code == 0
-    rows = _rows(run, tmp_path, "p")
+    rows = blame_rows(run, tmp_path, "p")
     assert [(r["text"], r["source"]["file"], r["source"]["line"]) for r in rows] == [
         ("# T", "base/content.yml", 1),
         ("first literal line", "base/page.md.j2", 2),

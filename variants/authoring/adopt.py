@@ -22,19 +22,21 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..output.manifest import MANIFEST, digest, manifest_text, read_manifest
-from ..output.pages import read_page
+from ..output.pages import MAX_PAGE_BYTES, read_page
 from ..output.paths import target
 from ..pipeline.build import Build, Program, build
 from ..problems import Loc, Problem, VariantsError, error
 from ..source.fields import ANCHOR, ID, ID_PATTERN, LAYOUT, QUESTION, QUESTIONS, SECTIONS, key
-from ..trace.blame import default_key
+from ..source.files import MAX_FILE_BYTES, decode, read_bytes
+from ..trace.chain import default_key
 from ..trace.render import Tracer
-from .commit import write_all
-from .handedits import NewQuestion, Reading, Refusal, TextChange, block_pattern, read_edits
+from .blocks import block_pattern
+from .commit import hold, write_all
+from .handedits import BLOCKS, Reading, Refusal, TextChange, read_edits
 from .placing import Refused, Sources, Written, write_reading
 from .yamledit import CannotEdit
 
-_ROUNDS = 4  # a new question brings its table-of-contents line: the next round sees it
+_ROUNDS = 4  # a question added or removed brings its table-of-contents line: the next round sees it
 
 
 class Adoption(NamedTuple):
@@ -48,49 +50,57 @@ class Adoption(NamedTuple):
 
 def adopt(root: Path, out_dir: Path, names: list[str], shared: bool = False) -> Adoption:
     """Turn the hand edits of the pages ``names`` into source changes and write them (see the module)."""
-    before = build(root, keep_pages=True).raise_for_problems()
-    programs = list({p.slug: p for p in (before.program(n) for n in names)}.values())
-    edited, unchanged = _edited(programs, out_dir)
-    if not edited:
-        return Adoption([], [], [], unchanged)
-    with tempfile.TemporaryDirectory(prefix="variants-adopt-") as scratch:
-        for folder in ("base", "overrides"):
-            if (root / folder).is_dir():
-                shutil.copytree(root / folder, Path(scratch) / folder, symlinks=False, ignore=_not_plain)
-        work = Sources(Path(scratch))
-        written: list[Written] = []
-        for program in programs:
-            if program.slug in edited:
-                written += _adopt_page(work, program.slug, edited[program.slug], shared, _shown(out_dir, program))
-        after = _built(work, "")
-        for program in programs:  # a later page's shared change must not undo an earlier one
-            made = after.program(program.slug).output
-            if program.slug in edited and made is not None and made.text != edited[program.slug]:
-                raise VariantsError(
-                    _refusal(_shown(out_dir, program), _first_difference(made.text, edited[program.slug]))
-                )
-        files, others = _out_files(before, after, out_dir, edited)
-        write_all({**{root / rel: text for rel, text in work.changed.items()}, **files})
+    with hold(root):
+        before = build(root, keep_pages=True).raise_for_problems()
+        programs = list({p.slug: p for p in (before.program(n) for n in names)}.values())
+        edited, unchanged = _edited(programs, out_dir)
+        if not edited:
+            return Adoption([], [], [], unchanged)
+        with tempfile.TemporaryDirectory(prefix="variants-adopt-") as scratch:
+            for folder in ("base", "overrides"):
+                if (root / folder).is_dir():
+                    shutil.copytree(root / folder, Path(scratch) / folder, ignore=_not_files)
+            work = Sources(Path(scratch))
+            written: list[Written] = []
+            for program in programs:
+                if program.slug in edited:
+                    written += _adopt_page(work, program.slug, edited[program.slug], shared, _shown(out_dir, program))
+            after = _built(work, "")
+            for program in programs:  # a later page's shared change must not undo an earlier one
+                made = after.program(program.slug).output
+                if program.slug in edited and made is not None and made.text != edited[program.slug]:
+                    raise VariantsError(
+                        _refusal(_shown(out_dir, program), _first_difference(made.text, edited[program.slug]))
+                    )
+            files, others = _out_files(before, after, out_dir, edited)
+            _unchanged_since(root, work, programs, out_dir, edited)
+            write_all({**{_source(root, rel): text for rel, text in work.changed.items()}, **files})
     adopted = [p.output.name for p in programs if p.slug in edited and p.output]
     return Adoption(adopted, written, others, unchanged)
 
 
-def _not_plain(folder: str, names: list[str]) -> list[str]:
-    """What the scratch copy leaves out: anything neither a file nor a folder (a FIFO would hang
-    the copy), and links to nothing."""
-    kept = []
+def _not_files(folder: str, names: list[str]) -> set[str]:
+    """What the scratch copy leaves out: anything not a file or folder (a FIFO, a device, a broken link)."""
+    ignored = set()
     for name in names:
         try:
             mode = os.stat(os.path.join(folder, name)).st_mode
         except OSError:
-            continue
-        if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-            kept.append(name)
-    return sorted(set(names) - set(kept))
+            mode = 0
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            ignored.add(name)
+    return ignored
 
 
 def _shown(out_dir: Path, program: Program) -> str:
     return f"{out_dir}/{program.output.name if program.output else program.slug}"
+
+
+def _read(out_dir: Path, name: str) -> str | None:
+    """A page of the output folder as UTF-8 (None when missing); bytes that are not are an error at their place."""
+    shown = f"{out_dir}/{name}"
+    raw = read_bytes(target(out_dir, name), shown, missing_ok=True, rule="output", what="page", limit=MAX_PAGE_BYTES)
+    return None if raw is None else decode(raw, shown, "; adopt reads pages as UTF-8")
 
 
 def _edited(programs: list[Program], out_dir: Path) -> tuple[dict[str, str], list[str]]:
@@ -100,14 +110,47 @@ def _edited(programs: list[Program], out_dir: Path) -> tuple[dict[str, str], lis
     for program in programs:
         assert program.output is not None
         name = program.output.name
-        text = read_page(target(out_dir, name), f"{out_dir}/{name}")
+        text = _read(out_dir, name)
         if text is None:
             raise VariantsError(error(f"{out_dir}/{name}", "no such page; build it first", "adopt"))
         if text == program.output.text:
             unchanged.append(name)
+        elif len(text) > len(program.output.text) + MAX_FILE_BYTES:
+            message = f"the page is more than {MAX_FILE_BYTES} bytes larger than the sources make it; adopt it by hand"
+            raise VariantsError(error(f"{out_dir}/{name}", message, "adopt"))
         else:
             edited[program.slug] = text
     return edited, unchanged
+
+
+def _source(root: Path, rel: str) -> Path:
+    """Where a changed source is written: in the project, through no symbolic link."""
+    path = root / rel
+    inside = root.resolve()
+    parent = path.parent.resolve()
+    if path.is_symlink() or (parent != inside and inside not in parent.parents):
+        raise VariantsError(error(str(path), "refusing to write through a symbolic link; nothing was changed", "adopt"))
+    return path
+
+
+def _unchanged_since(root: Path, work: Sources, programs: list[Program], out_dir: Path, edited: dict[str, str]) -> None:
+    """Refuse when a source or an adopted page changed while adopting (an editor saved it, say)."""
+    changed = [str(root / rel) for rel, text in work.original.items() if _text_of(root / rel) != text]
+    changed += [
+        f"{out_dir}/{p.output.name}"
+        for p in programs
+        if p.slug in edited and p.output and _read(out_dir, p.output.name) != edited[p.slug]
+    ]
+    if changed:
+        message = "changed while adopting; nothing was changed, adopt again"
+        raise VariantsError([error(path, message, "adopt") for path in changed])
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _built(work: Sources, shown: str) -> Build:
@@ -132,14 +175,14 @@ def _adopt_page(work: Sources, slug: str, edited: str, shared: bool, shown: str)
         traced = Tracer(built.renderer).trace(current.page, current.output.text)
         variables = built.renderer.variables(current.page, [])
         readings, refused = read_edits(traced, edited, variables, partial(_block, built, current))
-        news = [r for r in readings if isinstance(r, NewQuestion)]
-        if not news and (refused or not readings):  # new questions first: their table-of-contents lines follow
+        blocks = [r for r in readings if isinstance(r, BLOCKS)]
+        if not blocks and (refused or not readings):  # blocks first: their table-of-contents lines follow
             raise VariantsError(
                 [_refusal(shown, r) for r in refused]
                 or [_refusal(shown, _first_difference(current.output.text, edited))]
             )
         problems: list[Problem] = []
-        for reading in news or _first_needed(readings):
+        for reading in blocks or _first_needed(readings):
             try:
                 written.append(write_reading(work, built, current, reading, shared, variables))
             except CannotEdit as exc:

@@ -2,11 +2,12 @@
 
 The page as built is traced (every character knows its origin) and compared
 with the page as edited. Each changed stretch that lies inside one text value
-becomes a change of that value as written (its variables kept); one inside a
-literal piece of a template becomes a change of that piece; whole lines
-inserted between two questions that read as a question block (the layout
-rendered with placeholders, matched as a pattern) become a new question. What
-fits none of these is refused with its page line and a reason.
+becomes a change of that value as written (its variables kept); a changed
+front-matter line, of the value it gives; one inside a literal piece of a
+template becomes a change of that piece; whole question blocks inserted or
+deleted (``blocks``) become a new or a removed question; a line break added or
+taken away at the very end, the page's final-newline setting. What fits none
+of these is refused with its page line and a reason.
 """
 
 from __future__ import annotations
@@ -14,12 +15,20 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from ..pipeline.texts import SYNTAX, variable_spans
-from ..source.fields import ANCHOR, ID
-from ..trace.render import TEMPLATE, Origin, Traced
+from ..problems import Loc, VariantsError
+from ..source import fields
+from ..source.yamldoc import parse_yaml
+from ..trace.render import TEMPLATE, VALUE, Origin, Traced
+from .blocks import NewQuestion, Pattern, RemovedQuestion, new_question, removed_questions, toc_kept
+
+_FINAL_NEWLINE = next(k.name for k in fields.at(fields.PAGE) if k.read_as == fields.APPLIED and k.kind == "bool")
+_MAPS = frozenset(k.name for k in fields.at(fields.PAGE) if k.kind == "map")  # front matter: one origin per entry
+_CHARACTERS = 4000  # a changed stretch longer than this is compared word by word (character by character is quadratic)
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 
 class TextChange(NamedTuple):
@@ -31,20 +40,19 @@ class TextChange(NamedTuple):
     line: int  # the page line where the change starts
 
 
+class ValueChange(NamedTuple):
+    """A value that is not a text to set: a front-matter flag or number, the final line break."""
+
+    origin: Origin
+    value: str | int  # a text, a whole number or true/false
+    line: int
+
+
 class PieceChange(NamedTuple):
     """A literal piece of a template to write differently."""
 
     origin: Origin
     new: str
-    line: int
-
-
-class NewQuestion(NamedTuple):
-    """A question block added by hand: its values as the layout shows them, and where it stands."""
-
-    after: str | None  # the question it follows on the page (None: it comes first)
-    before: str | None  # the question it precedes
-    values: dict[str, str]
     line: int
 
 
@@ -55,8 +63,8 @@ class Refusal(NamedTuple):
     reason: str
 
 
-Reading = TextChange | PieceChange | NewQuestion
-Pattern = Callable[[], re.Pattern[str] | None]
+Reading = TextChange | ValueChange | PieceChange | NewQuestion | RemovedQuestion
+BLOCKS = (NewQuestion, RemovedQuestion)  # readings that add or take away whole lines, read again after
 
 
 def read_edits(
@@ -65,55 +73,128 @@ def read_edits(
     """The changes that turn the page ``traced`` into ``edited``; ``variables`` are the program's,
     ``block`` gives the pattern a question block matches (made only when an insertion may be one)."""
     built = traced.text
+    if "\r\n" in edited and "\r\n" not in built:
+        line = edited.count("\n", 0, edited.index("\r\n")) + 1
+        return [], [Refusal(line, "the page's line breaks are \\r\\n (CRLF), the sources' \\n; save it with \\n")]
     readings: list[Reading] = []
     refused: list[Refusal] = []
-    # origin -> for each place it stands on the page, the (start, end, new) changes in its rendered text
-    by_origin: dict[int, dict[int, list[tuple[int, int, str]]]] = {}
-    first_line: dict[int, int] = {}
-    runs = _runs(traced)
+    changes = _Changes(traced)
     for i1, i2, j1, j2 in _hunks(built, edited):
         line = built.count("\n", 0, i1) + 1
         new = edited[j1:j2]
-        if i1 == i2 and _whole_lines(built, i1, new):
-            question = _new_question(traced, edited, i1, j1, j2, block)
-            if question is not None:
-                readings.append(question)
-                continue
+        ending = _final_newline(built, i1, i2, new, line)
+        if ending is not None:
+            readings.append(ending)
+            continue
+        question = (
+            new_question(traced, edited, i1, j1, j2, block) if i1 == i2 and _whole_lines(built, i1, new) else None
+        )
+        removed = removed_questions(traced, i1, i2) if j1 == j2 else []
+        if question is not None or removed:
+            readings += [question] if question is not None else removed
+        elif (refusal := changes.add(i1, i2, new, line)) is not None:
+            refused.append(refusal)
+    for gone in [r for r in readings if isinstance(r, RemovedQuestion)]:
+        kept = toc_kept(traced, gone.id, changes.changed)
+        if kept:  # not a reading: the refusal stands now, not after the blocks are written
+            readings.remove(gone)
+            reason = f"question '{gone.id}' is deleted but not its table-of-contents line; delete both, or neither"
+            refused.append(Refusal(kept, reason))
+    for owner in changes.places:
+        reading = changes.reading(owner, variables)
+        if isinstance(reading, Refusal):
+            refused.append(reading)
+        else:
+            readings.append(reading)
+    return readings, refused
+
+
+class _Changes:
+    """The changed stretches of a page that lie inside one origin, gathered by origin and by each
+    place the origin stands on the page."""
+
+    def __init__(self, traced: Traced) -> None:
+        self.traced = traced
+        self.runs = _runs(traced)
+        # origin -> for each place it stands, the (start, end, new) changes of its rendered text
+        self.places: dict[int, dict[int, list[tuple[int, int, str]]]] = {}
+        self.first_line: dict[int, int] = {}
+        self.changed: list[tuple[int, int]] = []  # every changed stretch of the page
+
+    def add(self, i1: int, i2: int, new: str, line: int) -> Refusal | None:
+        """Take the change of ``i1:i2`` into ``new``, or say why it cannot be taken."""
+        traced = self.traced
+        self.changed.append((i1, i2))
         owner = _owner(traced, i1, i2)
         if owner is None:
-            refused.append(Refusal(line, "the change spans text from more than one source; make it in each by hand"))
-            continue
+            return Refusal(line, "the change spans text from more than one source; make it in each by hand")
         origin = traced.origins[owner]
-        start, end = _span_in(traced, owner, i1, i2)
         if origin.kind == TEMPLATE and origin.start < 0:
-            refused.append(Refusal(line, f"the text is computed by an expression at {origin.loc}"))
-            continue
-        at = i1 if i2 > i1 or i1 == len(built) or traced.owner[i1] == owner else i1 - 1
-        run = bisect.bisect_right(runs[owner], at) - 1
-        by_origin.setdefault(owner, {}).setdefault(run, []).append((start, end, new))
-        first_line.setdefault(owner, line)
-    for owner, places in by_origin.items():
-        origin = traced.origins[owner]
+            return Refusal(line, f"the text is computed by an expression at {origin.loc}")
+        start, end = _span_in(traced, owner, i1, i2)
+        at = i1 if i2 > i1 or i1 == len(traced.text) or traced.owner[i1] == owner else i1 - 1
+        run = bisect.bisect_right(self.runs[owner], at) - 1
+        self.places.setdefault(owner, {}).setdefault(run, []).append((start, end, new))
+        self.first_line.setdefault(owner, line)
+        return None
+
+    def reading(self, owner: int, variables: dict[str, str]) -> Reading | Refusal:
+        """The changes of one origin's rendered text (the same at every place it stands) as one reading."""
+        origin, places, line = self.traced.origins[owner], self.places[owner], self.first_line[owner]
+        times = len(self.runs[owner])
         changes = list(places.values())
-        if len(runs[owner]) > 1 and (len(places) != len(runs[owner]) or any(c != changes[0] for c in changes)):
+        if times > 1 and (len(places) != times or any(c != changes[0] for c in changes)):
             where = origin.loc if origin.kind == TEMPLATE else f"the {origin.key} of {origin.entry or 'the page'}"
-            reason = f"{where} writes this text {len(runs[owner])} times on the page, and the edit changes it in fewer"
-            refused.append(Refusal(first_line[owner], reason))
-            continue
-        spans = changes[0]
+            return Refusal(
+                line, f"{where} writes this text {times} times on the page, and the edit changes it in fewer"
+            )
         rendered = origin.rendered
-        for start, end, new in sorted(spans, reverse=True):
+        for start, end, new in sorted(changes[0], reverse=True):
             rendered = rendered[:start] + new + rendered[end:]
-        line = first_line[owner]
         if origin.kind == TEMPLATE:
-            readings.append(PieceChange(origin, rendered, line))
-            continue
-        written = _as_written(origin, rendered, variables)
-        if isinstance(written, Refusal):
-            refused.append(written._replace(line=line))
-        else:
-            readings.append(TextChange(origin, origin.source, written, line))
-    return readings, refused
+            return PieceChange(origin, rendered, line)
+        if _in_map(origin):
+            return _front_matter(origin, rendered, variables)._replace(line=line)
+        return _text(origin, rendered, variables)._replace(line=line)
+
+
+def _final_newline(built: str, i1: int, i2: int, new: str, line: int) -> ValueChange | None:
+    """The page's last line break taken away, or one added where it has none: the final-newline key."""
+    at_end = i2 == len(built)
+    if at_end and i1 == i2 - 1 and not new and built.endswith("\n"):
+        return ValueChange(Origin(VALUE, Loc(""), key=_FINAL_NEWLINE), False, line)
+    if at_end and i1 == i2 and new == "\n" and not built.endswith("\n"):
+        return ValueChange(Origin(VALUE, Loc(""), key=_FINAL_NEWLINE), True, line)
+    return None
+
+
+def _in_map(origin: Origin) -> bool:
+    return not origin.entry and origin.key.partition(".")[0] in _MAPS
+
+
+def _text(origin: Origin, rendered: str, variables: dict[str, str]) -> TextChange | Refusal:
+    written = _as_written(origin, rendered, variables)
+    return written if isinstance(written, Refusal) else TextChange(origin, origin.source, written, 0)
+
+
+def _front_matter(origin: Origin, rendered: str, variables: dict[str, str]) -> Reading | Refusal:
+    """A changed front-matter line, as the value it now gives (a text with its variables kept)."""
+    name, _, key = origin.key.partition(".")
+    what = fields.key(fields.PAGE, name).what
+    if not key:
+        return Refusal(0, f"the {what} is written as a whole (a value YAML spreads over lines); edit it by hand")
+    try:
+        old, new = parse_yaml(origin.rendered, name).data, parse_yaml(rendered, name).data
+    except VariantsError:
+        old = new = None
+    if not isinstance(old, dict) or not isinstance(new, dict) or list(new) != [key]:
+        return Refusal(0, f"the {what} line no longer reads as '{key}: value'; edit it in the source by hand")
+    value = new[key]
+    if isinstance(value, str) and isinstance(old[key], str):
+        return _text(origin._replace(rendered=old[key]), value, variables)
+    if isinstance(value, (str, int)):
+        return ValueChange(origin, value, 0)
+    return Refusal(0, f"'{key}' would become {type(value).__name__}, which adopt does not write; edit it by hand")
 
 
 def _runs(traced: Traced) -> dict[int, list[int]]:
@@ -128,7 +209,7 @@ def _runs(traced: Traced) -> dict[int, list[int]]:
 
 
 def _hunks(old: str, new: str) -> Iterator[tuple[int, int, int, int]]:
-    """The stretches where two texts differ, as character offsets: lines first, then characters."""
+    """The stretches where two texts differ, as character offsets: lines first, then within them."""
     old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
     old_at, new_at = _starts(old_lines), _starts(new_lines)
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
@@ -139,10 +220,22 @@ def _hunks(old: str, new: str) -> Iterator[tuple[int, int, int, int]]:
         if tag != "replace":
             yield a1, a2, b1, b2
             continue
-        inner = difflib.SequenceMatcher(None, old[a1:a2], new[b1:b2], autojunk=False)
-        for itag, k1, k2, m1, m2 in inner.get_opcodes():
-            if itag != "equal":
-                yield a1 + k1, a1 + k2, b1 + m1, b1 + m2
+        for k1, k2, m1, m2 in _differences(old[a1:a2], new[b1:b2]):
+            yield a1 + k1, a1 + k2, b1 + m1, b1 + m2
+
+
+def _differences(old: str, new: str) -> Iterator[tuple[int, int, int, int]]:
+    """The stretches where two texts differ: character by character, or word by word where they
+    are long (character by character is quadratic; frequent words, spaces and "the", taken as
+    junk keep it fast, and the stretches are still exact)."""
+    long = len(old) + len(new) > _CHARACTERS
+    old_pieces = _TOKEN.findall(old) if long else list(old)
+    new_pieces = _TOKEN.findall(new) if long else list(new)
+    old_at, new_at = _starts(old_pieces), _starts(new_pieces)
+    matcher = difflib.SequenceMatcher(None, old_pieces, new_pieces, autojunk=long)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            yield old_at[i1], old_at[i2], new_at[j1], new_at[j2]
 
 
 def _starts(lines: list[str]) -> list[int]:
@@ -180,119 +273,46 @@ def _span_in(traced: Traced, owner: int, i1: int, i2: int) -> tuple[int, int]:
 
 
 def _as_written(origin: Origin, rendered: str, variables: dict[str, str]) -> str | Refusal:
-    """The value as its source must write it to render as ``rendered`` (its variables kept)."""
-    old = origin.rendered
-    prefix = _common_prefix(old, rendered)
-    suffix = _common_prefix(old[prefix:][::-1], rendered[prefix:][::-1])
-    start, end, new = prefix, len(old) - suffix, rendered[prefix : len(rendered) - suffix]
-    if SYNTAX.search(new):
+    """The value as its source must write it to render as ``rendered``: each changed stretch
+    written into the source's literal text, its variables kept."""
+    old, source = origin.rendered, origin.source
+    written = rendered
+    if source != old:
+        layout = _literal_places(source, old, variables)
+        if layout is None:
+            return Refusal(0, f"the text at {origin.loc} is a template with logic; edit it there by hand")
+        places, outputs = layout
+        written = source
+        for a1, a2, b1, b2 in reversed(list(_differences(old, rendered))):
+            if a1 not in places or a2 not in places or any(start < a2 and a1 < end for start, end in outputs):
+                return Refusal(0, f"the change covers text a variable writes ({origin.loc}); change it there by hand")
+            written = written[: places[a1]] + rendered[b1:b2] + written[places[a2] :]
+    if len(SYNTAX.findall(written)) > len(SYNTAX.findall(source)):  # typed, or made of a brace and its neighbour
         return Refusal(0, "the new text holds template syntax ({{, {% or {#); write it in the source by hand")
-    source = origin.source
-    if source == old:
-        return source[:start] + new + source[end:]
-    places = _literal_places(source, old, variables)
-    if places is None:
-        return Refusal(0, f"the text at {origin.loc} is a template with logic; edit it there by hand")
-    covered = (
-        start in places
-        and end in places
-        and any(
-            places[start] <= var_start and var_end <= places[end]
-            for var_start, var_end, _ in variable_spans(source) or []
-        )
-    )
-    if start not in places or end not in places or covered:
-        return Refusal(0, f"the change covers text a variable writes ({origin.loc}); change it there by hand")
-    return source[: places[start]] + new + source[places[end] :]
+    return written
 
 
-def _literal_places(source: str, rendered: str, variables: dict[str, str]) -> dict[int, int] | None:
+def _literal_places(
+    source: str, rendered: str, variables: dict[str, str]
+) -> tuple[dict[int, int], list[tuple[int, int]]] | None:
     """For each place in ``rendered`` that the source's literal text writes (between characters,
-    ends included), the same place in ``source``; None when the source is more than ``{{ name }}``."""
+    ends included), the same place in ``source``; and where each variable's value stands in
+    ``rendered``. None when the source is more than literal text and ``{{ name }}``."""
     spans = variable_spans(source)
     if spans is None:
         return None
     places: dict[int, int] = {}
+    outputs: list[tuple[int, int]] = []
     at = cursor = 0
     for var_start, var_end, name in [*spans, (len(source), len(source), "")]:
         for k in range(var_start - cursor + 1):
             places.setdefault(at + k, cursor + k)
         at += var_start - cursor
         if name:
-            at += len(variables.get(name, ""))
+            outputs.append((at, at + len(variables.get(name, ""))))
+            at = outputs[-1][1]
         cursor = var_end
-    return places if at == len(rendered) else None
+    return (places, outputs) if at == len(rendered) else None
 
 
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[n] == b[n]:
-        n += 1
-    return n
-
-
-def _new_question(traced: Traced, edited: str, at: int, j1: int, j2: int, block: Pattern) -> NewQuestion | None:
-    """Inserted lines that read as a question block, slid to where a block can start."""
-    pattern = block()
-    if pattern is None:
-        return None
-    built = traced.text
-    inserted = edited[j1:j2]
-    size = len(inserted)
-    shifts = [0]  # the same insertion can stand further left or right where the text repeats
-    k = 1
-    while k < size and at - k >= 0 and built[at - k] == inserted[size - k]:
-        shifts.append(-k)
-        k += 1
-    k = 1
-    while k < size and at + k - 1 < len(built) and built[at + k - 1] == inserted[k - 1]:
-        shifts.append(k)
-        k += 1
-    for shift in shifts:
-        window = edited[j1 + shift : j2 + shift]
-        match = pattern.fullmatch(window)
-        if match is None:
-            continue
-        position = at + shift
-        after = _question_near(traced, range(position - 1, -1, -1))
-        before = _question_near(traced, range(position, len(built)))
-        values = {name: value for name, value in match.groupdict().items() if value is not None}
-        if ANCHOR in values:
-            values.setdefault(ID, values[ANCHOR])
-        return NewQuestion(after, before, values, built.count("\n", 0, position) + 1)
-    return None
-
-
-def _question_near(traced: Traced, positions: range) -> str | None:
-    for n in positions:
-        origin = traced.origins[traced.owner[n]]
-        if origin.entry and origin.key in ("question", "answer"):
-            return origin.entry
-    return None
-
-
-def block_pattern(
-    layout: Callable[[dict[str, Any]], str], sample: dict[str, Any], groups: dict[str, str]
-) -> re.Pattern[str] | None:
-    """The pattern of a question block: the layout rendered with a placeholder for each key of
-    ``groups`` (key -> the pattern its value matches), the rest of ``sample`` as it is."""
-    marks = {name: f"\ue000{n}\ue001" for n, name in enumerate(groups)}
-    try:
-        text = layout({**sample, **marks})
-    except Exception:  # a layout that needs more than placeholders can give
-        return None
-    pieces = re.split("(\ue000[0-9]+\ue001)", text)
-    names = list(groups)
-    seen: set[str] = set()
-    pattern = []
-    for n, piece in enumerate(pieces):
-        if n % 2 == 0:
-            pattern.append(re.escape(piece))
-            continue
-        name = names[int(piece[1:-1])]
-        pattern.append(f"(?P={name})" if name in seen else f"(?P<{name}>{groups[name]})")
-        seen.add(name)
-    return re.compile("".join(pattern), re.DOTALL)
-
-
-__all__ = ["NewQuestion", "PieceChange", "Reading", "Refusal", "TextChange", "block_pattern", "read_edits"]
+__all__ = ["BLOCKS", "PieceChange", "Reading", "Refusal", "TextChange", "ValueChange", "read_edits"]

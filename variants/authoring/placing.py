@@ -5,12 +5,16 @@ text it inherits (whole words, a passage that occurs once), as a new text
 where that is shorter, or into the text the override already sets. With
 ``shared`` it goes into the base or component text that wrote the changed
 stretch, the program's names written back as its variables, so every program
-gets it. A template's literal text changes in the template (shared only); a
-new question becomes an entry placed after the question it follows.
+gets it. A value that is not a text (a front-matter flag, the final line
+break) is set in the override, or with ``shared`` in the base or component
+that sets it. A template's literal text changes in the template (shared only);
+a new question becomes an entry placed after the question it follows; a
+deleted one, an entry that removes it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,15 +22,19 @@ from typing import Any, NamedTuple
 from ..pipeline.build import Build, Program
 from ..problems import Loc
 from ..source import edits
-from ..source.fields import ANCHOR, ID, ID_PATTERN, QUESTIONS, SECTIONS
+from ..source.fields import ANCHOR, ID, ID_PATTERN, QUESTIONS, SECTIONS, placements, removal
 from ..source.yamldoc import Doc
-from ..trace.blame import made_by, page_layers, setters, value_chain
+from ..trace.chain import made_by, page_layers, setters, value_chain
 from ..trace.render import Origin
-from .handedits import NewQuestion, PieceChange, Reading, TextChange
+from .blocks import NewQuestion, RemovedQuestion
+from .handedits import PieceChange, Reading, TextChange, ValueChange
 from .yamledit import CannotEdit, Item, YPath, insert_item, set_value
 
 _WORD_EDGE = re.compile(r"\s")
 _SYNTAX_SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_PLACING = {row.offset: row.name for row in placements()}  # 1: after, 0: before
+_REMOVE = removal().name
+_SHARED = ("base", "component")  # the layers every program that uses them shares
 
 
 class Refused(Exception):
@@ -45,16 +53,20 @@ class Written(NamedTuple):
 
 
 class Sources:
-    """The scratch copy of a project's sources, and the texts changed in it."""
+    """The scratch copy of a project's sources, the texts changed in it, and those texts as they were."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.changed: dict[str, str] = {}
+        self.original: dict[str, str] = {}
 
     def text(self, rel: str) -> str:
-        return self.changed.get(rel) or (self.root / rel).read_text(encoding="utf-8")
+        if rel in self.changed:
+            return self.changed[rel]
+        return (self.root / rel).read_bytes().decode("utf-8")  # as it is: \r\n and a byte order mark kept
 
     def write(self, rel: str, text: str) -> None:
+        self.original.setdefault(rel, self.text(rel))
         self.changed[rel] = text
         (self.root / rel).write_text(text, encoding="utf-8", newline="")
 
@@ -62,10 +74,16 @@ class Sources:
 def write_reading(
     work: Sources, built: Build, program: Program, reading: Reading, shared: bool, variables: dict[str, str]
 ) -> Written:
+    """Write one reading of the program's hand edits into the scratch sources (raises ``Refused``
+    or ``CannotEdit`` when it cannot be written)."""
     if isinstance(reading, NewQuestion):
         return _new_question(work, built, program, reading, shared, variables)
+    if isinstance(reading, RemovedQuestion):
+        return _removed(work, program, reading, shared)
     if isinstance(reading, PieceChange):
         return _piece(work, reading, shared)
+    if isinstance(reading, ValueChange):
+        return _value(work, built, program, reading, shared)
     return _text(work, built, program, reading, shared, variables)
 
 
@@ -75,9 +93,10 @@ def _piece(work: Sources, change: PieceChange, shared: bool) -> Written:
     if not shared:
         raise Refused(f"the text is written by {where}, which every program shares", "to-base")
     text = work.text(origin.loc.path)
-    if text[origin.start : origin.start + len(origin.source)] != origin.source:
+    start = origin.start + text.startswith("\ufeff")  # offsets count from after a byte order mark
+    if text[start : start + len(origin.source)] != origin.source:
         raise CannotEdit(f"{where} changed while adopting")
-    work.write(origin.loc.path, text[: origin.start] + change.new + text[origin.start + len(origin.source) :])
+    work.write(origin.loc.path, text[:start] + change.new + text[start + len(origin.source) :])
     return Written(where, "the template's text")
 
 
@@ -113,6 +132,22 @@ def _text(
     return Written(Loc(own.path, line), f"{_name(origin)}: {how}")
 
 
+def _value(work: Sources, built: Build, program: Program, change: ValueChange, shared: bool) -> Written:
+    """A value that is not a text, set in the override (or, shared, where the base or a component sets it)."""
+    assert program.page is not None and program.override is not None
+    home = program.override.doc.path
+    if shared:
+        layers = page_layers(built.project, program.page, program.override)
+        found = setters(layers, change.origin)
+        if not found:
+            home = built.project.content.path
+        elif found[-1][2] in _SHARED:
+            home = found[-1][0].path
+    text, line = set_value(work.text(home), _ypath(program, change.origin), change.value)
+    work.write(home, text)
+    return Written(Loc(home, line), f"{_name(change.origin)}: set to {json.dumps(change.value, ensure_ascii=False)}")
+
+
 def _into_shared(
     work: Sources, layers: list[tuple[Doc, str]], change: TextChange, variables: dict[str, str]
 ) -> Written | None:
@@ -128,7 +163,7 @@ def _into_shared(
     if len(writers) != 1:
         return None
     step = steps[writers.pop()]
-    if step.how != "set" or step.layer not in ("base", "component"):
+    if step.how != "set" or step.layer not in _SHARED:
         return None
     if end > start:
         first, last = made[start][1], made[end - 1][1] + 1
@@ -136,9 +171,14 @@ def _into_shared(
         first = last = (
             made[start - 1][1] + 1 if start > 0 and made[start - 1][0] == made[around[0]][0] else made[start][1]
         )
+    path = _ypath_in(doc := next(doc for doc, _ in layers if doc.path == step.loc.path), step.at)
+    key = change.origin.key.partition(".")[2] or change.origin.key  # a front-matter entry: its name
+    if path[-1] != key:  # the text of the key it defaults to: the key gets a text of its own
+        if len(path) < 2 or not isinstance(path[-2], Item) or path[-2].id != change.origin.entry:
+            return None
+        path = (*path[:-1], key)
     middle = _templated(change.new[start : len(change.new) - (len(change.old) - end)], variables)
-    doc = next(doc for doc, _ in layers if doc.path == step.loc.path)
-    text, line = set_value(work.text(doc.path), _ypath_in(doc, step.at), step.text[:first] + middle + step.text[last:])
+    text, line = set_value(work.text(doc.path), path, step.text[:first] + middle + step.text[last:])
     work.write(doc.path, text)
     return Written(Loc(doc.path, line), f"{_name(change.origin)}: its text, for every program")
 
@@ -169,7 +209,7 @@ def _new_question(
             work.write(content, text)
             return Written(Loc(content, line), f"question '{qid}': added for every program")
     own = program.override.doc.path
-    placed = {"after": new.after} if new.after else {"before": new.before}
+    placed = {_PLACING[1]: new.after} if new.after else {_PLACING[0]: new.before}
     if section.added_by == own:  # a section the program adds lists its questions in order
         text, line = insert_item(
             work.text(own), (SECTIONS, Item(section.id), QUESTIONS), {ID: qid, **values}, new.after
@@ -178,6 +218,23 @@ def _new_question(
         text, line = set_value(work.text(own), (SECTIONS, Item(section.id), QUESTIONS, Item(qid)), {**placed, **values})
     work.write(own, text)
     return Written(Loc(own, line), f"question '{qid}': added")
+
+
+def _removed(work: Sources, program: Program, removed: RemovedQuestion, shared: bool) -> Written:
+    """A question deleted by hand: an entry of the override that removes it (all its other keys go)."""
+    assert program.page is not None and program.override is not None
+    section = next(s for s in program.page.sections if any(q.id == removed.id for q in s.children))
+    question = next(q for q in section.children if q.id == removed.id)
+    own = program.override.doc.path
+    if shared:
+        where = Loc(question.loc.path, question.loc.line)
+        raise Refused(f"removing question '{removed.id}' for every program is deleting it at {where}; do that by hand")
+    if question.added_by == own:
+        raise Refused(f"question '{removed.id}' is added at {question.loc}; delete it there by hand")
+    path = (SECTIONS, Item(section.id), QUESTIONS, Item(removed.id))
+    text, line = set_value(work.text(own), path, {_REMOVE: True})
+    work.write(own, text)
+    return Written(Loc(own, line), f"question '{removed.id}': removed")
 
 
 def _changed(old: str, new: str) -> tuple[int, int]:

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 
 import yaml
 
+from ..source.fields import ID
 from ..source.yamldoc import LOADER
 
-ID = "id"
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"

@@ -124,18 +124,22 @@ def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def page_name(ctx: click.Context, out: Path | None, page: str) -> str:
-    """A PAGE argument as the core knows pages: a program's name, or a path made relative to the
-    output folder (``out/x.md`` from the project folder, or any path to a file in it)."""
-    if "/" not in page and os.sep not in page and not page.endswith(".md"):
-        return page
+    """A PAGE argument as the core knows pages: a program's name or a page's file name (``x.md``),
+    or a path made relative to the output folder (``out/x.md`` from the project folder, ``sub/x.md``
+    as the folder names it, or any path to a file in it, ``x.md`` in a subfolder of it included)."""
     folder = os.path.abspath(out_dir(ctx, out))
-    candidates = [os.path.abspath(page)]
-    if not os.path.isabs(page):
+    bare = "/" not in page and os.sep not in page
+    candidates = [os.path.abspath(page)] if not bare or os.path.exists(page) else []
+    if not bare and not os.path.isabs(page):
         candidates.append(os.path.abspath(project_dir(ctx) / page))
+        if os.path.exists(os.path.join(folder, page)):  # the page's name as the output folder knows it
+            candidates.append(os.path.join(folder, page))
     for candidate in candidates:
         relative = os.path.relpath(candidate, folder)
         if not relative.startswith(os.pardir + os.sep) and relative != os.pardir:
             return Path(relative).as_posix()
+    if bare:
+        return page
     raise click.BadParameter(f"{page} is not a page in the output folder {folder}", param_hint="PAGE")
 
 

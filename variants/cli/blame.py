@@ -11,7 +11,7 @@ import click
 from .app import main, out_dir, out_option, page_name, project_dir
 from .complete import complete_page
 
-_AT_LINE = re.compile(r"(.+):([0-9]+)")
+_AT_LINE = re.compile(r"(.+):([^:/.]*)")  # PAGE:LINE; a page's name has a '.' after its last ':'
 
 
 @main.command()
@@ -29,13 +29,22 @@ def blame(ctx: click.Context, page: str, fmt: str, out: Path | None) -> None:
     from ..trace.blame import blame as blame_lines
 
     at = _AT_LINE.fullmatch(page)
-    wanted = int(at.group(2)) if at and not Path(page).exists() else None
-    if at and wanted is not None:
-        page = at.group(1)
-    program, lines = blame_lines(project_dir(ctx), page_name(ctx, out, page))
-    shown = f"{out_dir(ctx, out)}/{program.output.name if program.output else page}"
+    wanted = None
+    if at and not Path(page).exists():
+        page, number = at.groups()
+        if not re.fullmatch("[0-9]+", number) or int(number) < 1:
+            raise click.BadParameter(f"line {number!r} of {page}: lines are numbered from 1", param_hint="PAGE:LINE")
+        wanted = int(number)
+    folder = out_dir(ctx, out)
+    program, lines, as_built = blame_lines(project_dir(ctx), folder, page_name(ctx, out, page))
+    shown = f"{folder}/{program.output.name if program.output else page}"
+    if not as_built:
+        click.echo(
+            f"{shown}: not as the sources make it (edited by hand, stale or missing); blaming the page they make",
+            err=True,
+        )
     if wanted is not None:
-        if not 1 <= wanted <= len(lines):
+        if wanted > len(lines):
             raise click.BadParameter(f"{shown} has {len(lines)} lines, not {wanted}", param_hint="PAGE:LINE")
         lines = [lines[wanted - 1]]
     if fmt == "json":

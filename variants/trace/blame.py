@@ -1,10 +1,11 @@
 """Blame: each line of a page with the source line that made it, from the traced render.
 
 A page line is attributed to the origin that wrote most of its visible
-characters (a value before a template line on a tie; a blank line to whatever
-wrote its line break). A value's line is then followed back through the layers
-that made the value (the base text, each component, parent or own override
-that set or edited it) to the file and line that wrote that very stretch.
+characters (a value before a template line on a tie; a line of spaces or tabs
+to what wrote them; an empty line to whatever wrote its line break). A value's
+line is then followed back through its chain (``chain``: the base text, each
+component, parent or own override that set or edited it) to the file and line
+that wrote that very stretch.
 """
 
 from __future__ import annotations
@@ -14,29 +15,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..output.pages import read_page
+from ..output.paths import target
 from ..pipeline.build import Program, build
-from ..pipeline.layers import chain
-from ..pipeline.model import Page
 from ..pipeline.render import Renderer
-from ..problems import Loc, Problem
-from ..source import edits, fields
-from ..source.fields import LAYOUT, entries
-from ..source.project import LAYOUTS, Override, Project
+from ..problems import Loc, Problem, VariantsError
+from ..source.fields import LAYOUT
+from ..source.project import LAYOUTS, Project
 from ..source.yamldoc import Doc
+from .chain import Step, made_by, page_layers, value_chain
 from .render import TEMPLATE, Origin, Traced, Tracer
 
 _WORD = re.compile(r"\w+")
-
-
-class Step(NamedTuple):
-    """One link of a value's chain: a file that set or edited it."""
-
-    loc: Loc
-    how: str  # set | replace | append | prepend
-    text: str  # the text it wrote
-    layer: str  # base | component | parent | override
-    old: str = ""  # the passage a replace looks for
-    at: tuple[str | int, ...] = ()  # the value's path in its file
 
 
 class Variable(NamedTuple):
@@ -75,11 +65,25 @@ def _place(loc: Loc) -> dict[str, Any]:
     return {"file": loc.path, "line": loc.line}
 
 
-def blame(root: Path, name: str) -> tuple[Program, list[Line]]:
-    """The program whose page ``name`` is (or the program called that), and its page's lines."""
+class Blame(NamedTuple):
+    """A page's lines with their sources, and whether the output folder holds that very page."""
+
+    program: Program
+    lines: list[Line]
+    as_built: bool  # False: the file in the output folder is edited, stale, missing or unreadable
+
+
+def blame(root: Path, out_dir: Path, name: str) -> Blame:
+    """The lines of the page ``name`` (a page of ``out_dir``, or a program's name) as the sources
+    make it, each with its source."""
     built = build(root, keep_pages=True)
     program = built.program(name)
-    return program, blame_page(root, program, built.renderer)
+    assert program.output is not None
+    try:
+        as_built = read_page(target(out_dir, program.output.name), program.output.name) == program.output.text
+    except VariantsError:
+        as_built = False
+    return Blame(program, blame_page(root, program, built.renderer), as_built)
 
 
 class _Context(NamedTuple):
@@ -99,12 +103,12 @@ class _Context(NamedTuple):
         return self.files[path]
 
 
-def blame_page(root: Path, program: Program, renderer: Renderer, tracer: Tracer | None = None) -> list[Line]:
+def blame_page(root: Path, program: Program, renderer: Renderer) -> list[Line]:
     """Every line of ``program``'s page (as built), with its source."""
     page, output, override = program.page, program.output, program.override
     assert page is not None and output is not None and override is not None, "blame needs a built, kept page"
     project = renderer.project
-    traced = (tracer or Tracer(renderer)).trace(page, output.text)
+    traced = Tracer(renderer).trace(page, output.text)
     layers = page_layers(project, page, override)
     problems: list[Problem] = []
     variables = renderer.variables(page, problems)
@@ -130,6 +134,8 @@ def _line(context: _Context, traced: Traced, number: int, start: int, end: int) 
     text = traced.text[start:end].removesuffix("\n")
     site = {o: o if traced.origins[o].kind != TEMPLATE else traced.origins[o].loc for o in set(traced.owner[start:end])}
     counts = Counter(site[traced.owner[n]] for n in range(start, end) if not traced.text[n].isspace())
+    if not counts:  # a line of spaces or tabs goes to what wrote them
+        counts = Counter(site[traced.owner[n]] for n in range(start, end) if traced.text[n] != "\n")
     if counts:  # Counter keeps first-seen order: ties go to a value, then to the first in the line
         best = max(counts.values())
         tied = [s for s, c in counts.items() if c == best]
@@ -159,80 +165,6 @@ def _variables(context: _Context, source: str) -> tuple[Variable, ...]:
     return tuple(Variable(n, context.variables[n], context.var_locs[n]) for n in names)
 
 
-def value_path(doc: Doc, origin: Origin) -> tuple[str | int, ...] | None:
-    """Where a document sets the value ``origin`` names, if it does."""
-    data = doc.data if isinstance(doc.data, dict) else {}
-    if not origin.entry:
-        head, _, sub = origin.key.partition(".")
-        if sub:
-            held = data.get(head)
-            return (head, sub) if isinstance(held, dict) and sub in held else None
-        return (origin.key,) if origin.key in data else None
-    for path, entry in entries(data):
-        if entry.get("id") == origin.entry and origin.key in entry:
-            return (*path, origin.key)
-    return None
-
-
-def setters(layers: list[tuple[Doc, str]], origin: Origin) -> list[tuple[Doc, tuple[str | int, ...], str]]:
-    """Each file of ``layers`` (base content first) that sets the value ``origin`` names: the
-    document, the value's path in it, and the layer's kind."""
-    found = []
-    for doc, layer in layers:
-        path = value_path(doc, origin)
-        if path is not None:
-            found.append((doc, path, layer))
-    return found
-
-
-def page_layers(project: Project, page: Page, override: Override) -> list[tuple[Doc, str]]:
-    """The files a page is made of, each with its kind: the base content, then its components,
-    parents and its own override, in the order they apply."""
-    docs = chain(project, override)
-    own = {o.doc.path for o in docs.overrides}
-    kinds = [
-        (
-            layer.doc,
-            "component" if layer.kind == "component" else "override" if layer.doc.path == page.source else "parent",
-        )
-        for layer in docs.layers
-        if layer.doc.path in own or layer.kind == "component"
-    ]
-    return [(project.content, "base"), *kinds]
-
-
-def value_chain(layers: list[tuple[Doc, str]], origin: Origin) -> list[Step]:
-    """Each file of ``layers`` that set or edited the value ``origin`` names, base first; a chain
-    of edits of an unset key starts with the chain of the key it defaults to."""
-    steps: list[Step] = []
-    for doc, path, layer in setters(layers, origin):
-        value: Any = doc.data
-        for part in path:
-            value = value[part]
-        if isinstance(value, str):
-            steps.append(Step(doc.loc(path), "set", value, layer, at=path))
-        elif edits.is_edit(value):
-            for edit in edits.edits(value, doc.loc, path):
-                steps.append(Step(edit.loc, edit.op, edit.text, layer, edit.old, path))
-    if steps and steps[0].how == "set":
-        return steps
-    default = default_key(origin)
-    return (value_chain(layers, default) if default else []) + steps
-
-
-def default_key(origin: Origin) -> Origin | None:
-    """The value an unset key shows instead ("=KEY" or "=page.KEY" in the field table), if any."""
-    levels = (fields.QUESTION, fields.SECTION) if origin.entry else (fields.PAGE,)
-    for level in levels:
-        row = next((k for k in fields.values(level) if k.name == origin.key), None)
-        if row is not None and isinstance(row.default, str) and row.default.startswith("="):
-            other = row.default[1:]
-            if other.startswith("page."):
-                return origin._replace(entry="", key=other.removeprefix("page."))
-            return origin._replace(key=other)
-    return None
-
-
 def _source_of(
     context: _Context, origin: Origin, steps: list[Step], lo: int, hi: int
 ) -> tuple[Loc, str, tuple[Loc, ...]]:
@@ -255,28 +187,6 @@ def _source_of(
         places.append((n, Loc(steps[n].loc.path, _physical_line(context, steps[n], within))))
     main = next(loc for n, loc in places if n == primary)
     return main, steps[primary].layer, tuple(loc for n, loc in places if n != primary)
-
-
-def made_by(steps: list[Step]) -> list[tuple[int, int]] | None:
-    """For each character of the value the steps make: (the step that wrote it, its offset in
-    that step's text); None when a replace does not find its passage (the chain starts from a default)."""
-    made: list[tuple[int, int]] = []
-    text = ""
-    for n, step in enumerate(steps):
-        mine = [(n, k) for k in range(len(step.text))]
-        if step.how == "set":
-            text, made = step.text, mine
-        elif step.how == edits.APPEND:
-            text, made = text + step.text, made + mine
-        elif step.how == edits.PREPEND:
-            text, made = step.text + text, mine + made
-        else:
-            index = text.find(step.old) if step.old else -1
-            if index < 0:
-                return None
-            made = made[:index] + mine + made[index + len(step.old) :]
-            text = text[:index] + step.text + text[index + len(step.old) :]
-    return made
 
 
 def _source_range(origin: Origin, lo: int, hi: int) -> tuple[int, int]:
@@ -319,15 +229,9 @@ def _physical_line(context: _Context, step: Step, offset: int) -> int:
 
 
 __all__ = [
+    "Blame",
     "Line",
-    "Step",
     "Variable",
     "blame",
     "blame_page",
-    "default_key",
-    "made_by",
-    "page_layers",
-    "setters",
-    "value_chain",
-    "value_path",
 ]

@@ -10,10 +10,12 @@ against products.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..pipeline.build import Build, build
+from ..pipeline.build import Build, Program, build
+from ..pipeline.pool import map_items
 from ..problems import Loc
 from ..source.fields import LAYOUT
 from ..source.project import LAYOUT_SUFFIX, LAYOUTS
@@ -74,23 +76,32 @@ def coverage(root: Path) -> Coverage:
     """The coverage of the project at ``root`` (raises when it does not build)."""
     built = build(root, keep_pages=True).raise_for_problems()
     tracer = Tracer(built.renderer)
-    read: set[str] = set(built.reads)
-    texts = built.renderer.texts
-    for program in built.programs:
-        assert program.page is not None and program.output is not None
-        traced = tracer.trace(program.page, program.output.text)
-        read.update(*(texts.reads(origin.source) for origin in traced.origins))
-        read.update(*(texts.reads(value) for value in program.page.variables.values()))
+    used = map_items(partial(_used, tracer), built.programs)  # forked workers, from 200 programs up
+    read = set(built.reads).union(*(reads for reads, _ in used))
+    ran: dict[str, set[int]] = {}
+    for _, lines in used:
+        for file, code_lines in lines.items():
+            ran.setdefault(file, set()).update(code_lines)
     slugs = tuple(p.slug for p in built.programs)
     entries = _entries(built, slugs)
     unused = [
         *(Unused(u.kind, u.id, u.loc, "every program removes it") for u in entries if u.state == NONE),
         *_components(built),
-        *_layouts(built, tracer),
-        *_template_lines(tracer),
-        *_variables(built, read, texts),
+        *_layouts(built, ran),
+        *_template_lines(tracer, ran),
+        *_variables(built, read),
     ]
     return Coverage(slugs, entries, unused)
+
+
+def _used(tracer: Tracer, program: Program) -> tuple[set[str], dict[str, set[int]]]:
+    """The variables a program's page reads, and the code lines of each template that wrote part of it."""
+    assert program.page is not None and program.output is not None
+    texts = tracer.renderer.texts
+    tracer.ran = {}
+    origins = tracer.origins(program.page, program.output.text)
+    values = [origin.source for origin in origins] + list(program.page.variables.values())
+    return set().union(*(texts.reads(value) for value in values)), tracer.ran
 
 
 def _entries(built: Build, slugs: tuple[str, ...]) -> list[Use]:
@@ -119,31 +130,32 @@ def _components(built: Build) -> list[Unused]:
     ]
 
 
-def _layouts(built: Build, tracer: Tracer) -> list[Unused]:
+def _layouts(built: Build, ran: dict[str, set[int]]) -> list[Unused]:
     unused = []
     for name in built.project.layouts():
         file = f"base/{LAYOUTS}{name}{LAYOUT_SUFFIX}"
-        if file not in tracer.ran:
+        if file not in ran:
             unused.append(Unused(LAYOUT, name, Loc(file), "no question uses it"))
     return unused
 
 
-def _template_lines(tracer: Tracer) -> list[Unused]:
+def _template_lines(tracer: Tracer, ran: dict[str, set[int]]) -> list[Unused]:
     """Lines of the page template and the layouts in use that could write to a page but never did."""
     unused = []
-    for tmap in sorted(tracer.maps(), key=lambda m: m.file):
-        ran = tracer.ran.get(tmap.file, set())
+    for file in sorted(ran):
+        tmap = tracer.template_map(file.removeprefix("base/"))
         lines: dict[int, bool] = {}
         for code_line, line in tmap.output_lines().items():
-            lines[line] = lines.get(line, False) or code_line in ran
+            lines[line] = lines.get(line, False) or code_line in ran[file]
         for line, written in sorted(lines.items()):
             if not written:
-                unused.append(Unused("template line", str(line), Loc(tmap.file, line), "no program's page takes it"))
+                unused.append(Unused("template line", str(line), Loc(file, line), "no program's page takes it"))
     return unused
 
 
-def _variables(built: Build, read: set[str], texts: Any) -> list[Unused]:
+def _variables(built: Build, read: set[str]) -> list[Unused]:
     settings = built.project.settings
+    texts = built.renderer.texts
     defaults = [str(spec["default"]) for spec in built.project.variables.values() if spec and "default" in spec]
     read = read.union(*(texts.reads(value) for value in defaults))
     return [

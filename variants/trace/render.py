@@ -1,18 +1,27 @@
 """Rendering a page with every character marked by where it came from.
 
 The page is rendered once more, the ordinary way, except that each text value
-is wrapped in private-use marker characters naming its origin, and each piece
-the page template or a layout writes is wrapped in the marker of its template
-line. Markers nest (a layout's output inside the page template's line that
-called it, a value inside the layout line that wrote it); each character of the
-page belongs to its innermost origin. With the markers taken out the text must
-be the page as built, byte for byte, or tracing refuses: then the template
-treats texts in a way the markers change (measuring or comparing them).
+is wrapped in marker characters naming its origin, and each piece the page
+template or a layout writes is wrapped in the marker of its template line.
+Markers nest (a layout's output inside the page template's line that called
+it, a value inside the layout line that wrote it); each character of the page
+belongs to its innermost origin. With the markers taken out the text must be
+the page as built, byte for byte, or tracing refuses: then the template treats
+texts in a way the markers change (measuring or comparing them).
+
+A marker is made of surrogate code points, which no text read from a file can
+hold (every source and page is read as strict UTF-8): an opening marker is a
+high and a low surrogate, naming one of about a million origins; the closing
+marker is a low surrogate alone. Every other character, private-use planes
+included, can stand on a traced page.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 from ..pipeline.frontmatter import dump_front_matter
@@ -22,18 +31,21 @@ from ..pipeline.render import Renderer
 from ..problems import Loc, VariantsError, error
 from ..source.fields import ID, LAYOUT
 from ..source.project import LAYOUT_SUFFIX, LAYOUTS
-from .templates import TemplateMap
+from .templates import Piece, TemplateMap
 
-_FIRST_ID = 0xF0000  # supplementary private use planes: markers, one character each
-_CLOSE = chr(0x10FFFD)
-_LAST_ID = 0x10FFFC
-VALUE, TEMPLATE = "value", "template"
+_HIGH, _LOW = 0xD800, 0xDC00
+_CLOSE = "\udfff"
+_LAST_ID = (1 << 20) - 1
+_MARKER = re.compile("[\ud800-\udbff][\udc00-\udfff]|[\udc00-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+VALUE, TEMPLATE, BLOCK = "value", "template", "block"
 
 
 class Origin(NamedTuple):
-    """Where a stretch of the page comes from: a text value or a template line."""
+    """Where a stretch of the page comes from: a text value or a template line (or, holding
+    those, the block a layout wrote for a question)."""
 
-    kind: str  # value | template
+    kind: str  # value | template | block
     loc: Loc  # the value's place, or the template file and line
     source: str = ""  # the value as written (a template over the variables)
     rendered: str = ""  # the value as rendered
@@ -43,13 +55,15 @@ class Origin(NamedTuple):
 
 
 class Traced(NamedTuple):
-    """A page's text, the origin of each of its characters (an index into ``origins``), and the
-    offset of each character within its origin's rendered value."""
+    """A page's text, the origin of each of its characters (an index into ``origins``), the
+    offset of each character within its origin's rendered value, and where each question's
+    block stands (its id -> start and end on the page)."""
 
     text: str
     origins: list[Origin]
     owner: list[int]
     offset: list[int]
+    blocks: dict[str, tuple[int, int]]
 
 
 @dataclass
@@ -61,15 +75,16 @@ class Tracer:
     _ids: dict[Origin, int] = field(default_factory=dict)
     _origins: list[Origin] = field(default_factory=list)
     _maps: dict[str, TemplateMap] = field(default_factory=dict)
+    _literals: dict[str, dict[Piece, Origin]] = field(default_factory=dict)
 
     def _mark(self, origin: Origin, text: str) -> str:
         index = self._ids.get(origin)
         if index is None:
             index = self._ids[origin] = len(self._origins)
-            if _FIRST_ID + index > _LAST_ID:
+            if index > _LAST_ID:
                 raise VariantsError(error(origin.loc, "too many origins on one page to trace", "trace"))
             self._origins.append(origin)
-        return chr(_FIRST_ID + index) + text + _CLOSE
+        return chr(_HIGH + (index >> 10)) + chr(_LOW + (index & 0x3FF)) + text + _CLOSE
 
     def text(self, rendered: str, source: str, loc: Loc, entry: str, key: str) -> str:
         return self._mark(Origin(VALUE, loc, source, rendered, entry, key), rendered)
@@ -89,11 +104,12 @@ class Tracer:
     def entry(self, context: dict[str, Any]) -> None:
         eid = context[ID]
         for key, value in context.items():
-            if not isinstance(value, str) or len(value) < 2 or not has_markers(value[0]):
+            opening = _MARKER.match(value) if isinstance(value, str) else None
+            if opening is None or len(opening.group()) != 2 or not value.endswith(_CLOSE):
                 continue
-            origin = self._origins[ord(value[0]) - _FIRST_ID]
-            inner = value[1:-1]
-            if (origin.entry, origin.key) != (eid, key) and value[-1] == _CLOSE and not has_markers(inner):
+            origin = self._origins[_index(opening.group())]
+            inner = value[2:-1]
+            if (origin.entry, origin.key) != (eid, key) and not has_markers(inner):
                 context[key] = self._mark(origin._replace(entry=eid, key=key), inner)
 
     def template_map(self, name: str) -> TemplateMap:
@@ -104,81 +120,111 @@ class Tracer:
             known = self._maps[name] = TemplateMap.of(env, name, f"base/{name}", self.renderer.project.templates[name])
         return known
 
-    def maps(self) -> list[TemplateMap]:
-        """The templates rendered so far."""
-        return list(self._maps.values())
-
     def _render(self, name: str, context: dict[str, Any]) -> str:
         tmap = self.template_map(name)
         ran = self.ran.setdefault(tmap.file, set())
-        return "".join(
-            self._mark(
-                Origin(TEMPLATE, Loc(tmap.file, piece.line), piece.text, piece.text, start=piece.offset), piece.text
-            )
-            for piece in tmap.pieces(context, ran)
-            if piece.text
-        )
+        literals = self._literals.setdefault(tmap.file, {})  # a literal piece's origin, made once
+        marked = []
+        for piece in tmap.pieces(context, ran):
+            origin = literals.get(piece)
+            if origin is None:
+                origin = Origin(TEMPLATE, Loc(tmap.file, piece.line), piece.text, piece.text, start=piece.offset)
+                if piece.offset >= 0:
+                    literals[piece] = origin
+            if piece.text:
+                marked.append(self._mark(origin, piece.text))
+        return "".join(marked)
 
     def layout(self, question: dict[str, Any]) -> str:
         """A question's block, rendered from its layout file as a template of its own (``layout(q)``)."""
-        return self._render(f"{LAYOUTS}{question[LAYOUT]}{LAYOUT_SUFFIX}", {"q": question})
+        name = f"{LAYOUTS}{question[LAYOUT]}{LAYOUT_SUFFIX}"
+        block = self._render(name, {"q": question})
+        return self._mark(Origin(BLOCK, Loc(f"base/{name}"), entry=question[ID]), block)
 
     def trace(self, page: Page, expected: str) -> Traced:
         """``page`` rendered with origins; ``expected`` is its text as built."""
+        marked, finish = self._marked(page, expected)
+        text, owner, offset, spans = _decode(marked)
+        finished = finish(text)  # markers out first: the last line break is the last character
+        del owner[len(finished) :], offset[len(finished) :]
+        self._verify(finished, expected)
+        origins = list(self._origins)
+        blocks = {origins[o].entry: (start, end) for o, start, end in spans if origins[o].kind == BLOCK}
+        return Traced(finished, origins, owner, offset, blocks)
+
+    def origins(self, page: Page, expected: str) -> list[Origin]:
+        """The origins ``page`` is made of (what ``trace`` finds, without placing each character)."""
+        marked, finish = self._marked(page, expected)
+        self._verify(finish(marked.encode("utf-8", "ignore").decode("utf-8")), expected)  # surrogates dropped
+        return list(self._origins)
+
+    def _marked(self, page: Page, expected: str) -> tuple[str, Callable[[str], str]]:
+        """The page rendered with markers, and what makes the text without them the page's text."""
+        name = self.renderer.project.template_name
         if has_markers(expected):
             raise VariantsError(
-                _untraceable(
-                    self.renderer.project.template_name,
-                    "the page holds characters of Unicode's private use planes 15 and 16, which tracing uses as markers",
-                )
+                _untraceable(name, "the page holds surrogate code points (not text), which tracing uses as markers")
             )
         self._ids.clear()
         self._origins = []
-        renderer = self.renderer
-        context = renderer.context(page, self)
-        name = renderer.project.template_name
+        context = self.renderer.context(page, self)
         try:
             marked = self._render(name, dict(context, layout=self.layout))
         except VariantsError:
             raise
         except Exception as exc:  # the markers changed what the template computes
             raise VariantsError(_untraceable(name, f"{type(exc).__name__}: {exc}")) from None
-        text, owner, offset = _decode(marked)
-        finished = renderer.finish(context, text)  # markers out first: the last line break is the last character
-        del owner[len(finished) :], offset[len(finished) :]
-        text = finished
+        return marked, partial(self.renderer.finish, context)
+
+    def _verify(self, text: str, expected: str) -> None:
         if text != expected:
+            name = self.renderer.project.template_name
             raise VariantsError(_untraceable(name, "it measures or compares texts, which marking them changes"))
-        return Traced(text, list(self._origins), owner, offset)
 
 
 def _untraceable(name: str, why: str) -> Any:
     return error(Loc(f"base/{name}"), f"cannot trace the page template: {why}", "trace")
 
 
-def _decode(marked: str) -> tuple[str, list[int], list[int]]:
-    """The text without markers, each character's innermost origin (-1: none), and its offset there."""
-    chars: list[str] = []
+def _index(opening: str) -> int:
+    return (ord(opening[0]) - _HIGH) << 10 | (ord(opening[1]) - _LOW)
+
+
+def _decode(marked: str) -> tuple[str, list[int], list[int], list[tuple[int, int, int]]]:
+    """The text without markers, each character's innermost origin (-1: none) and its offset
+    there, and each marked stretch: its origin, start and end."""
+    runs: list[str] = []
     owner: list[int] = []
     offset: list[int] = []
-    stack: list[list[int]] = [[-1, 0]]  # [origin, characters so far]
-    for char in marked:
-        if char < "\U000f0000":
-            top = stack[-1]
-            chars.append(char)
-            owner.append(top[0])
-            offset.append(top[1])
-            top[1] += 1
-        elif char == _CLOSE:
-            stack.pop()
+    spans: list[tuple[int, int, int]] = []
+    stack: list[list[int]] = [[-1, 0, 0]]  # [origin, its characters so far, where it starts]
+    size = at = 0
+
+    def run(text: str) -> None:
+        nonlocal size
+        top, count = stack[-1], len(text)
+        runs.append(text)
+        owner.extend([top[0]] * count)
+        offset.extend(range(top[1], top[1] + count))
+        top[1] += count
+        size += count
+
+    for marker in _MARKER.finditer(marked):
+        if marker.start() > at:
+            run(marked[at : marker.start()])
+        at = marker.end()
+        if len(marker.group()) == 1:
+            closed = stack.pop()
+            spans.append((closed[0], closed[2], size))
         else:
-            stack.append([ord(char) - _FIRST_ID, 0])
-    return "".join(chars), owner, offset
+            stack.append([_index(marker.group()), 0, size])
+    run(marked[at:])
+    return "".join(runs), owner, offset, spans
 
 
 def has_markers(text: str) -> bool:
     """Whether ``text`` holds characters tracing uses as markers (then it cannot be traced)."""
-    return any(char >= "\U000f0000" for char in text)
+    return _SURROGATE.search(text) is not None
 
 
-__all__ = ["TEMPLATE", "VALUE", "Origin", "Traced", "Tracer", "has_markers"]
+__all__ = ["BLOCK", "TEMPLATE", "VALUE", "Origin", "Traced", "Tracer", "has_markers"]

@@ -49,6 +49,7 @@ class TemplateMap:
     template: Template
     code: list[str]
     _places: dict[int, Place] = field(default_factory=dict)
+    _literals: dict[tuple[int, str], list[Piece]] = field(default_factory=dict)  # (code line, chunk) -> its pieces
 
     @classmethod
     def of(cls, env: Environment, name: str, file: str, source: str) -> TemplateMap:
@@ -97,14 +98,20 @@ class TemplateMap:
             code_line = frame.f_lineno
             if ran is not None:
                 ran.add(code_line)
+            known = self._literals.get((code_line, chunk))
+            if known is not None:  # a literal: the same pieces every time
+                yield from known
+                continue
             place = self.place(code_line)
             if place.offset < 0:
                 yield Piece(chunk, place.line)
                 continue
-            start = 0
+            parts, start = [], 0
             for part in chunk.splitlines(keepends=True) if "\n" in chunk[:-1] else [chunk]:
-                yield Piece(part, self.line_of(place.offset + start), place.offset + start)
+                parts.append(Piece(part, self.line_of(place.offset + start), place.offset + start))
                 start += len(part)
+            self._literals[(code_line, chunk)] = parts
+            yield from parts
 
 
 __all__ = ["Piece", "Place", "TemplateMap"]
