@@ -6,6 +6,7 @@ ordinary uses of the same operators and filters still render.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -13,7 +14,9 @@ import pytest
 
 from conftest import snapshot, write_tree
 from variants.pipeline import sandbox
+from variants.pipeline.build import build
 from variants.pipeline.sandbox import MAX_SIZE
+from variants.pipeline.watchdog import watchdog
 
 Y = "program:\n  name: Y\n  nav: y\n"
 TOO_BIG = f"is more than the limit of {MAX_SIZE}"
@@ -132,6 +135,42 @@ def test_nested_loops_in_a_layout_are_blamed_on_the_layout(run, shipped: Path) -
 def test_nested_loops_in_an_override_text(run, shipped: Path) -> None:
     write_tree(shipped, {"overrides/y.yml": Y + f"title: {LOOPS!r}\n"})
     assert one_line(run("-C", shipped, "build")) == f"overrides/y.yml:4:8: template error: {OUT_OF_TIME}"
+
+
+def test_nested_loops_rendered_in_another_thread_run_out_of_time(shipped: Path) -> None:
+    """The preview server builds in its request threads, where no interval timer reaches."""
+    template = shipped / "base" / "page.md.j2"
+    line_no = len(template.read_text().splitlines()) + 1
+    template.write_text(template.read_text() + LOOPS + "\n")
+    found: list[str] = []
+    thread = threading.Thread(target=lambda: found.extend(p.one_line() for p in build(shipped).problems), daemon=True)
+    thread.start()
+    thread.join(20)
+    assert not thread.is_alive()
+    assert found == [f"base/page.md.j2:{line_no}: template error: {OUT_OF_TIME}"]
+
+
+def test_the_watchdog_stops_a_busy_thread_and_nothing_after() -> None:
+    caught: list[str] = []
+
+    def busy() -> None:
+        try:
+            with watchdog(0.2, KeyError):
+                while True:
+                    pass
+        except KeyError:
+            caught.append("stopped")
+        with watchdog(5, KeyError):  # a block that ends in time: nothing is raised, then or later
+            sum(range(1000))
+        started = time.process_time()
+        while time.process_time() - started < 0.3:
+            pass
+        caught.append("went on")
+
+    thread = threading.Thread(target=busy, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert caught == ["stopped", "went on"]
 
 
 @pytest.mark.parametrize("command", [("check",), ("diff",), ("build", "--check"), ("build", "--diff")])

@@ -17,6 +17,7 @@ import functools
 import re
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from string import Formatter
@@ -29,6 +30,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
 
 from ..problems import Loc
+from .watchdog import watchdog
 
 MAX_SIZE = 16 * 1024 * 1024  # characters of a string, items of a list
 MAX_INT_BITS = 64 * 1024
@@ -297,17 +299,17 @@ class LimitedSandbox(SandboxedEnvironment):
         return limited
 
 
-_running = False  # a deadline is running: one inside it (a text within a page) adds nothing
+_local = threading.local()  # per thread: whether a deadline is running (one inside it adds nothing)
 
 
 def _expired(signum: int, frame: Any) -> None:
-    if _running:
+    if running():
         raise OutOfTime
 
 
 def running() -> bool:
-    """Whether a deadline is running (then what runs inside is within its time)."""
-    return _running
+    """Whether a deadline is running in this thread (then what runs inside is within its time)."""
+    return bool(getattr(_local, "running", False))
 
 
 _installed = False  # the timer's handler, set once per process (it acts only while a deadline runs)
@@ -316,22 +318,30 @@ _installed = False  # the timer's handler, set once per process (it acts only wh
 @contextmanager
 def deadline(seconds: float | None = None) -> Iterator[bool]:
     """At most ``seconds`` (``RENDER_SECONDS``) of CPU time for what runs inside; yields whether this
-    is the outermost deadline (the one that will report running out). Only where interval timers
-    exist, and in the main thread."""
-    global _running, _installed
-    if _running or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+    is the outermost deadline (the one that will report running out). The main thread uses an
+    interval timer; another thread (the preview server's) a watchdog on its own CPU clock."""
+    global _installed
+    limit = RENDER_SECONDS if seconds is None else seconds
+    main = threading.current_thread() is threading.main_thread()
+    if running() or not (hasattr(signal, "setitimer") if main else hasattr(time, "pthread_getcpuclockid")):
         yield False
         return
-    if not _installed:
-        signal.signal(signal.SIGPROF, _expired)
-        _installed = True
-    _running = True
-    signal.setitimer(signal.ITIMER_PROF, RENDER_SECONDS if seconds is None else seconds)
+    _local.running = True
     try:
-        yield True
+        if not main:
+            with watchdog(limit, OutOfTime):
+                yield True
+            return
+        if not _installed:
+            signal.signal(signal.SIGPROF, _expired)
+            _installed = True
+        signal.setitimer(signal.ITIMER_PROF, limit)
+        try:
+            yield True
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
     finally:
-        _running = False
-        signal.setitimer(signal.ITIMER_PROF, 0)
+        _local.running = False
 
 
 def template_line(exc: BaseException) -> Loc | None:
