@@ -120,3 +120,22 @@ No, there are no fees to apply.
 [**Back to the top**](#top)
 """
 FEES_TOC = "- [Are there any fees?](#fees)\n"
+
+
+ELEVEN = Path(__file__).resolve().parent / "fixtures" / "eleven"
+EDITED_PAGE = "charlie-faq.md"  # the page of the eleven that is edited by hand
+
+
+@pytest.fixture
+def eleven(tmp_path: Path) -> Path:
+    """The shipped base with the eleven programs of tests/fixtures/eleven (name-only ones, replaced
+    answers, removed questions, an added section, a move, formatting only, hostile text), built,
+    and one page edited by hand in out/."""
+    root = tmp_path / "eleven"
+    shutil.copytree(REPO / "base", root / "base")
+    shutil.copytree(ELEVEN / "overrides", root / "overrides")
+    built = CliRunner().invoke(main, ["-C", str(root), "build"])
+    assert built.exit_code == 0, built.output
+    page = root / "out" / EDITED_PAGE
+    page.write_text(page.read_text().replace("can we publish a press release", "may we publish a press release"))
+    return root

@@ -56,7 +56,7 @@ def test_a_served_page_at_a_desk_and_on_a_phone(browser: Any, served: tuple[Prev
     seen = layout(browser)
     assert seen["h1"] == "Third Program FAQs"
     assert seen["scroll"] <= seen["inner"], seen["wide"]  # nothing wider than the window
-    assert "v-mark v-replaced" in seen["marks"] and "v-mark v-absent" in seen["marks"]
+    assert "v-mark v-replaced" in seen["marks"] and "v-mark v-removed" in seen["marks"]
     assert not seen["pwned"]  # the page's own scripts are kept in the HTML but never run
     if width == 1400:
         assert seen["notesLeft"] >= seen["pageRight"]  # the notes beside the page

@@ -65,7 +65,7 @@ def test_index_and_pages(preview: Preview) -> None:
         'href="https://docs.google.com/document/d/1RTNpMGhGRdeeqB47vmEOw6xBy-UOFMigqt-pGKRHrZI/view" target=_blank>'
         in page
     )
-    assert '<div class="v-mark v-program-only">' in page  # the question only this program has, marked
+    assert '<div class="v-mark v-added">' in page  # the question only this program has, marked
     assert "overrides/regional-partner.yml:17:9" in page  # and where it is declared
     # the same question in the other program, one click away
     assert '<a href="/p/professional-learning-partner#pm"' in page
@@ -116,7 +116,7 @@ def marks_of(root: Path, slug: str) -> Marks:
     report = report_of(built)
     page = next(p for p in built.pages if p.slug == slug)
     text = next(o.text for o in built.outputs if o.source == page.source)
-    return page_marks(text, page, report.comparisons[report.columns.index(slug)], report.rows, built.base)
+    return page_marks(text, page, report.comparisons[report.compared.index(slug)], built.base)
 
 
 def test_removed_and_changed_questions_are_marked_in_place(third: Path) -> None:

@@ -73,7 +73,7 @@ def test_watch_rebuilds_on_each_edit_survives_a_broken_source_and_stops(shipped:
         edited, _ = lines.until("overrides/regional-partner.yml:")
         assert "1 page written" in edited
         assert "title: Regional Partners FAQs" in page.read_text()
-        assert 'regional-partner.yml:4` **program**: name = "Regional Partners"\n' in report.read_text()
+        assert "| `regional-partner` | `Regional Partners` |" in report.read_text()  # the report rewritten too
 
         override.write_text(good + "nmae: typo\n")
         broken, problems = lines.until("not built")

@@ -111,9 +111,7 @@ def _base_key(found: Scan) -> str:
     """The key of base/ as a whole and the override names: what the project-wide checks read."""
     return _hash(
         environment(),
-        sorted(found.hashes.items())
-        if False
-        else sorted((rel, sha) for rel, sha in found.hashes.items() if rel.startswith("base/")),
+        sorted((rel, sha) for rel, sha in found.hashes.items() if rel.startswith("base/")),
         sorted(rel for rel in found.hashes if rel.startswith(_OVERRIDES)),
     )
 
@@ -182,7 +180,7 @@ def _rebuild(
             outputs.append(output)
     if _collide(outputs):
         return _full(root, jobs)
-    if _unchanged_since(root, found):  # a file changed while building: its pages are not stored
+    if unchanged_since(root, found):  # a file changed while building: its pages are not stored
         keys = page_keys(found, index)
         for slug in missing:
             key, output = keys.get(slug), made[slug].output
@@ -194,7 +192,7 @@ def _rebuild(
     return outputs
 
 
-def _unchanged_since(root: Path, found: Scan) -> bool:
+def unchanged_since(root: Path, found: Scan) -> bool:
     """Whether every source file still has the stat it had when it was hashed."""
     for rel, known in found.stats.items():
         try:
@@ -216,4 +214,4 @@ def _full(root: Path, jobs: int | None) -> list[Output]:
     return render_project(root, jobs)
 
 
-__all__ = ["cached_outputs", "environment", "page_keys"]
+__all__ = ["cached_outputs", "environment", "page_keys", "unchanged_since"]

@@ -123,6 +123,13 @@ def out_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def no_cache_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The --no-cache option of the commands that use the page cache."""
+    return click.option(
+        "--no-cache", "no_cache", is_flag=True, help="Do everything afresh, neither reading nor writing the page cache."
+    )(func)
+
+
 def page_name(ctx: click.Context, out: Path | None, page: str) -> str:
     """A PAGE argument as the core knows pages: a program's name or a page's file name (``x.md``),
     or a path made relative to the output folder (``out/x.md`` from the project folder, ``sub/x.md``
@@ -156,6 +163,7 @@ __all__ = [
     "colour_wanted",
     "fail",
     "main",
+    "no_cache_option",
     "out_dir",
     "out_option",
     "page_name",

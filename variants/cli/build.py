@@ -7,10 +7,9 @@ from pathlib import Path
 
 import click
 
-from .app import EXIT_PROBLEMS, main, out_dir, out_option, project_dir
+from .app import EXIT_PROBLEMS, main, no_cache_option, out_dir, out_option, project_dir
 from .progress import progress_line, quiet_option
 
-_MISSING_STALE_EXTRA = {"create": "missing", "update": "stale", "remove": "extra"}
 _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 
 
@@ -19,9 +18,7 @@ _DONE = {"create": "created", "update": "updated", "remove": "removed"}
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any page is missing, stale or extra.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would change.")
 @click.option("--force", is_flag=True, help="Overwrite or remove pages that were edited by hand.")
-@click.option(
-    "--no-cache", "no_cache", is_flag=True, help="Render every page, neither reading nor writing the page cache."
-)
+@no_cache_option
 @quiet_option
 @click.pass_context
 def build(
@@ -54,10 +51,13 @@ def build(
     if show_diff:  # a page's bytes that are not UTF-8 are shown as they are
         click.echo(unified_diff(result).encode("utf-8", errors="surrogateescape"), nl=False)
     if check or show_diff:
-        edited = {problem.loc.path: problem.message for problem in result.conflicts if problem.rule == "hand-edit"}
-        for change in result.pending:
-            path = f"{folder}/{change.name}"
-            click.echo(printable(f"{path}: {edited.get(path) or _MISSING_STALE_EXTRA[change.action]}"), err=True)
+        from ..diff.drift import drift_state
+        from ..formats.wording import DRIFT_WORDS
+        from ..output.manifest import read_manifest
+
+        manifest = read_manifest(folder) if folder.is_dir() else {}
+        for change in result.pending:  # in the words diff uses for drift
+            click.echo(printable(f"{folder / change.name}: {DRIFT_WORDS[drift_state(change, manifest)]}"), err=True)
         for name in result.strays:
             click.echo(printable(f"{folder}/{name}: left by an interrupted run"), err=True)
         if result.pending or result.strays:

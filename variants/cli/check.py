@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .app import EXIT_PROBLEMS, main, project_dir
+from .app import EXIT_PROBLEMS, main, no_cache_option, project_dir
 from .hints import worded
 from .progress import progress_line, quiet_option
 
@@ -32,18 +32,28 @@ def _list_rules(ctx: click.Context, param: click.Parameter, value: bool) -> None
 @click.option(
     "--rules", is_flag=True, expose_value=False, is_eager=True, callback=_list_rules, help="List the rules and exit."
 )
+@no_cache_option
 @quiet_option
 @click.pass_context
-def check(ctx: click.Context, pages: tuple[Path, ...], fmt: str, strict: bool, quiet: bool) -> None:
+def check(ctx: click.Context, pages: tuple[Path, ...], fmt: str, strict: bool, no_cache: bool, quiet: bool) -> None:
     """Lint the sources and the pages they generate (or the Markdown PAGES given).
 
     Each finding has a location, a level and a rule. Exit 1 on errors
     (and on warnings with --strict), 0 otherwise.
     """
-    from ..lint import check_files, check_project
-
     with progress_line(quiet) as progress:
-        found = check_files(list(pages)) if pages else check_project(project_dir(ctx), progress=progress)
+        if pages:
+            from ..lint import check_files
+
+            found = check_files(list(pages))
+        elif no_cache:
+            from ..lint import check_project
+
+            found = check_project(project_dir(ctx), progress=progress)
+        else:
+            from ..cache.check import cached_check
+
+            found = cached_check(project_dir(ctx), progress=progress)
     problems = [worded(p) for p in found]
     errors = sum(p.level == "error" for p in problems)
     warnings = len(problems) - errors

@@ -1,42 +1,35 @@
-"""Cells and evidence: how each question stands in a program, and the rendered texts that differ."""
+"""Evidence: the rendered texts and the values that differ, for each page part a program changes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from ..pipeline.merge import map_loc_key
 from ..pipeline.model import Entry, Page
 from ..source import fields
 from ..source.fields import PAGE, QUESTION, SECTION
-from ..source.project import is_component_file
-from ..source.yamldoc import Doc
 from .model import (
-    ABSENT,
     BASE,
-    CELLS,
     CONTENT,
     FORMATTED,
     FORMATTING,
-    ONLY,
-    QUESTION_TEXTS,
+    FORMATTING_FIELDS,
+    PAGE_ROW,
+    QUESTION_ROW,
     QUESTION_VALUES,
     REPLACED,
-    SAME,
-    SHARED,
-    TOC_ORDER_FIELDS,
+    SECTION_ROW,
     VARIABLES,
-    Cell,
     Comparison,
     Evidence,
     FieldEvidence,
-    Row,
+    RowKey,
     VariableOnly,
 )
-from .sides import RenderedTexts, Settings, Side, page_value, section_title
-from .statements import difference_kind, statements
-from .structure import Changes, changes
-from .structure import moved as moved_ids
+from .model import QUESTION_TEXTS as _QUESTION_TEXTS
+from .outline import Outline, union
+from .sides import RenderedTexts, Side, page_value, section_title
+from .statements import difference_kind
 from .textdiff import Line, changed_lines
 
 _MAP = next(k.name for k in fields.values(PAGE) if k.kind == "map")
@@ -45,94 +38,96 @@ _HEADLINE = {level: fields.headline(level) for level in (SECTION, QUESTION)}
 _TEXT_DEFAULTS = tuple(
     (k.name, k.default[1:])
     for k in fields.values(QUESTION)
-    if k.name in QUESTION_TEXTS and isinstance(k.default, str) and k.default[1:] in QUESTION_TEXTS
+    if k.name in _QUESTION_TEXTS and isinstance(k.default, str) and k.default[1:] in _QUESTION_TEXTS
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Outline:
-    """One program's comparison in outline, as far as the matrix needs it; the statements
-    and evidence are made from it on demand."""
-
-    page: Page
-    context: dict[str, str]
-    docs: list[Doc]  # the files the page was made of
-    found: Changes
-    moved: dict[str, list[str]]  # '' (the section order) or a section id -> the ids that moved
-    cells: dict[str, Cell]  # question id -> its state
-
-
-# Cells and evidence.
-
-
-def outline(old: Side, new: Side, texts: RenderedTexts) -> Outline:
-    """What deepdiff finds between ``old`` and ``new``, what moved, and one cell per question."""
-    found = changes(old, new)
-    placed = old.placed() | new.placed()
-    moved: dict[str, list[str]] = {}
-    if "" in found.orders:
-        moved[""] = moved_ids([s.id for s in old.page.sections], [s.id for s in new.page.sections], placed)
-    for sid in sorted(found.orders - {""}):
-        if sid in old.sections and sid in new.sections:
-            before, after = old.sections[sid].children, new.sections[sid].children
-            moved[sid] = moved_ids([q.id for q in before], [q.id for q in after], placed)
-    moved = {k: v for k, v in moved.items() if v}
-    moved_set = {eid for ids in moved.values() for eid in ids}
-    cells = {
-        qid: _cell(
-            old.questions.get(qid),
-            new.questions.get(qid),
-            found.question_fields.get(qid, set()),
-            qid in moved_set,
-            texts,
-            old.context,
-            new.context,
-        )
-        for qid in union([q.id for q in old.page.questions()], [q.id for q in new.page.questions()])
-    }
-    return Outline(new.page, new.context, new.docs, found, moved, cells)
+_SHOWN = frozenset({REPLACED, FORMATTED, "removed", "added", "component"})  # the states whose evidence is shown
+Copies = dict[tuple[RowKey, str], str]  # (row, digest) -> the first program with that copy of the piece
 
 
 def compare(
-    old: Side, new: Side, outline: Outline, texts: RenderedTexts, show_variables: bool, settings: Settings
+    old: Side, new: Side, outline: Outline, texts: RenderedTexts, show_variables: bool, copies: Copies
 ) -> Comparison:
-    """Compare ``new`` with ``old`` as ``outline`` found: statements and evidence."""
+    """Compare ``new`` with ``old`` as ``outline`` found: its statements, and the evidence
+    (against a revision, for a program it had: the pieces that changed, as they were there)."""
+    if outline.previous is not None:
+        then = outline.previous
+        before = Side(then.page.slug, then.page, then.context, then.docs)
+        return Comparison(
+            old.name, new.name, outline.statements, VariableOnly(), since(before, new, outline, texts), ()
+        )
     found, cells = outline.found, outline.cells
-    said = statements(old, new, found, outline.moved, settings)
     # Against the base, both sides are rendered with the program's variables, so the
     # evidence shows only declared differences; what the variables change is apart.
     context = new.context if old.name == BASE else old.context
+
+    def first(key: RowKey) -> str:
+        seen = copies.get((key, outline.digests.get(key, "")), new.name)
+        return "" if seen == new.name else seen
+
     evidence: list[Evidence] = []
     by_variables: list[Evidence] = []
     only_questions: list[str] = []
-    for qid, cell in cells.items():
+    for (kind, qid), state in ((key, c.state) for key, c in cells.items()):
+        if kind != QUESTION_ROW:
+            continue
         a, b = old.questions.get(qid), new.questions.get(qid)
+        if a is None and b is None:  # against a revision: a piece this program had there
+            continue
         sid = (new if b is not None else old).owner[qid]
-        if cell.state in (REPLACED, FORMATTED, ABSENT, ONLY, SHARED):
-            shown = _question_evidence(a, b, found.question_fields.get(qid, set()), texts, context, new.context)
-            evidence.append(Evidence("question", qid, sid, cell.state, shown))
-        elif cell.state == VARIABLES:
+        if state in _SHOWN:
+            shown = _question_evidence(old, new, a, b, found.question_fields.get(qid, set()), texts, context)
+            evidence.append(Evidence("question", qid, sid, state, shown, first((kind, qid))))
+        elif state == VARIABLES:
             only_questions.append(qid)
             if show_variables:
-                shown = _question_evidence(a, b, set(), texts, old.context, new.context)
-                by_variables.append(Evidence("question", qid, sid, cell.state, shown))
-    page, only_page = _page_evidence(old, new, found, texts, context)
-    sections, only_sections = _section_evidence(old, new, found, texts, context)
+                shown = _question_evidence(old, new, a, b, set(), texts, old.context)
+                by_variables.append(Evidence("question", qid, sid, state, shown))
+    page, only_page = _page_evidence(old, new, found.page, texts, context)
+    sections, only_sections = _section_evidence(old, new, outline, texts, context, first)
     head: list[Evidence] = []
     if page:
         state = FORMATTED if all(f.category == FORMATTING for f in page) else REPLACED
         head.append(Evidence("page", "", "", state, page))
     if show_variables:
-        head_variables = _variable_heads(old, new, only_page, only_sections, texts)
-        by_variables = head_variables + by_variables
+        by_variables = _variable_heads(old, new, only_page, only_sections, texts) + by_variables
     return Comparison(
         old=old.name,
         new=new.name,
-        statements=tuple(said),
+        statements=outline.statements,
         variable_only=VariableOnly(tuple(only_page), tuple(only_sections), tuple(only_questions)),
         evidence=tuple(head + sections + evidence),
         variable_evidence=tuple(by_variables),
     )
+
+
+def since(then: Side, now: Side, outline: Outline, texts: RenderedTexts) -> tuple[Evidence, ...]:
+    """The pieces whose cells changed since a revision, each as it was there and as it is now."""
+    page: list[FieldEvidence] = []
+    found: list[Evidence] = []
+    for (kind, eid), c in outline.cells.items():
+        if kind == PAGE_ROW:
+            a, b = page_value(then.page, eid), page_value(now.page, eid)
+            lines = _lines(texts.page(then.page, eid, then.context), texts.page(now.page, eid, now.context))
+            page.append(FieldEvidence(eid, difference_kind(eid, a, b), lines))
+        elif kind == SECTION_ROW and (then.sections.get(eid) or now.sections.get(eid)):
+            a_entry, b_entry = then.sections.get(eid), now.sections.get(eid)
+            a_title = section_title(texts, a_entry, then.context) if a_entry else None
+            b_title = section_title(texts, b_entry, now.context) if b_entry else None
+            if a_title != b_title:
+                shown = (FieldEvidence(_HEADLINE[SECTION], CONTENT, _lines(a_title, b_title)),)
+                found.append(Evidence("section", eid, "", c.state, shown))
+        elif kind == QUESTION_ROW and (then.questions.get(eid) or now.questions.get(eid)):
+            a_q, b_q = then.questions.get(eid), now.questions.get(eid)
+            keys = {
+                k
+                for k in {**(a_q.values if a_q else {}), **(b_q.values if b_q else {})}
+                if not (a_q and b_q) or a_q.get(k) != b_q.get(k)
+            }
+            sid = (now if b_q is not None else then).owner[eid]
+            shown_q = _question_evidence(then, now, a_q, b_q, keys, texts, then.context)
+            found.append(Evidence("question", eid, sid, c.state, shown_q))
+    head = [Evidence("page", "", "", REPLACED, tuple(page))] if page else []
+    return tuple(head + found)
 
 
 def _variable_heads(
@@ -155,47 +150,17 @@ def _variable_heads(
     return result
 
 
-def union(first: list[str], second: list[str]) -> list[str]:
-    seen = set(first)
-    return first + [i for i in second if i not in seen]
-
-
-def _cell(
-    a: Entry | None,
-    b: Entry | None,
-    keys: set[str],
-    moved: bool,
-    texts: RenderedTexts,
-    old_context: dict[str, str],
-    new_context: dict[str, str],
-) -> Cell:
-    if a is None:
-        if b is None:
-            return CELLS[ABSENT, False]
-        return CELLS[SHARED if is_component_file(b.added_by or "") else ONLY, False]
-    if b is None:
-        return CELLS[ABSENT, False]
-    moved = moved or bool(keys & TOC_ORDER_FIELDS)
-    keys = keys - TOC_ORDER_FIELDS
-    if any(difference_kind(k, a.get(k), b.get(k)) == CONTENT for k in keys):
-        return CELLS[REPLACED, moved]
-    if keys:
-        return CELLS[FORMATTED, moved]
-    if texts.questions_differ(a, b, old_context, new_context):
-        return CELLS[VARIABLES, moved]
-    return CELLS[SAME, moved]
-
-
 def _question_evidence(
+    old_side: Side,
+    new_side: Side,
     a: Entry | None,
     b: Entry | None,
     keys: set[str],
     texts: RenderedTexts,
     old_context: dict[str, str],
-    new_context: dict[str, str],
 ) -> tuple[FieldEvidence, ...]:
     old = texts.question(a, old_context) if a is not None else {}
-    new = texts.question(b, new_context) if b is not None else {}
+    new = texts.question(b, new_side.context) if b is not None else {}
     if a is not None and b is not None:
         # A text that defaults to another ('toc' to the question) shows that one when unset.
         for name, other in _TEXT_DEFAULTS:
@@ -203,17 +168,31 @@ def _question_evidence(
                 old.setdefault(name, old.get(other, ""))
                 new.setdefault(name, new.get(other, ""))
     shown: list[FieldEvidence] = []
-    for key in QUESTION_TEXTS:
+    for key in _QUESTION_TEXTS:
         if (key in old or key in new) and old.get(key) != new.get(key):
             shown.append(
                 FieldEvidence(key, difference_kind(key, old.get(key), new.get(key)), _lines(old.get(key), new.get(key)))
             )
-    if a is not None and b is not None:
+    if b is not None and a is None:  # an added question: the formatting it brings, against the defaults
+        keys = {k for k in b.values if k in FORMATTING_FIELDS}
+    if b is not None:
         for key in QUESTION_VALUES:
             if key in keys:
-                x, y = a.get(key), b.get(key)
-                shown.append(FieldEvidence(key, difference_kind(key, x, y), _lines(as_text(x), as_text(y))))
+                x = value_text(a, old_side.page, key) if a is not None else value_text(None, new_side.page, key)
+                y = value_text(b, new_side.page, key)
+                shown.append(FieldEvidence(key, difference_kind(key, x, y), _lines(x, y)))
     return tuple(shown)
+
+
+def value_text(entry: Entry | None, page: Page, key: str) -> str | None:
+    """A question's value as the page uses it: its own, else the default (said so)."""
+    if entry is not None and key in entry.values:
+        return as_text(entry.values[key])
+    row = fields.key(QUESTION, key)
+    default = fields.default_of(row, entry.values if entry is not None else {}, page.values)
+    if default is None and isinstance(row.default, str) and row.default.startswith("=page."):
+        default = fields.key(PAGE, row.default[len("=page.") :]).default
+    return None if default is None else f"{default} (default)"
 
 
 def _lines(old: str | None, new: str | None) -> tuple[Line, ...]:
@@ -231,13 +210,13 @@ def _page_keys(page: Page) -> list[str]:
 
 
 def _page_evidence(
-    old: Side, new: Side, found: Changes, texts: RenderedTexts, context: dict[str, str]
+    old: Side, new: Side, changed: set[str], texts: RenderedTexts, context: dict[str, str]
 ) -> tuple[tuple[FieldEvidence, ...], list[str]]:
     """Evidence for the page's own texts, and the texts that differ only by variables."""
     shown: list[FieldEvidence] = []
     only: list[str] = []
     for key in union(_page_keys(old.page), _page_keys(new.page)):
-        if key in found.page:
+        if key in changed:
             a, b = page_value(old.page, key), page_value(new.page, key)
             lines = _lines(texts.page(old.page, key, context), texts.page(new.page, key, new.context))
             shown.append(FieldEvidence(key, difference_kind(key, a, b), lines))
@@ -247,22 +226,28 @@ def _page_evidence(
 
 
 def _section_evidence(
-    old: Side, new: Side, found: Changes, texts: RenderedTexts, context: dict[str, str]
+    old: Side, new: Side, outline: Outline, texts: RenderedTexts, context: dict[str, str], first: Any
 ) -> tuple[list[Evidence], list[str]]:
     """Evidence for sections added, removed or changed, and those whose title differs only by variables."""
     result: list[Evidence] = []
     only: list[str] = []
-    for sid in union(list(old.sections), list(new.sections)):
+    for (kind, sid), state in ((key, c.state) for key, c in outline.cells.items()):
+        if kind != SECTION_ROW:
+            continue
         a, b = old.sections.get(sid), new.sections.get(sid)
+        keys = outline.found.section_fields.get(sid, set())
+        if state == VARIABLES:  # the outline rendered both titles to tell
+            only.append(sid)
+        if (a is None and b is None) or not (a is None or b is None or keys):
+            continue
         a_title = section_title(texts, a, context) if a else None
         b_title = section_title(texts, b, new.context) if b else None
-        keys = found.section_fields.get(sid, set())
         if a is None or b is None:
-            state = ONLY if a is None else ABSENT
             lines = _lines(a_title, b_title)
-            result.append(Evidence("section", sid, "", state, (FieldEvidence(_HEADLINE[SECTION], CONTENT, lines),)))
+            shown = (FieldEvidence(_HEADLINE[SECTION], CONTENT, lines),)
+            result.append(Evidence("section", sid, "", state, shown, first((kind, sid))))
         elif keys:
-            shown = [
+            shown_fields = tuple(
                 FieldEvidence(
                     key,
                     difference_kind(key, a.get(key), b.get(key)),
@@ -271,31 +256,9 @@ def _section_evidence(
                     else _lines(as_text(a.get(key)), as_text(b.get(key))),
                 )
                 for key in sorted(keys)
-            ]
-            result.append(Evidence("section", sid, "", REPLACED, tuple(shown)))
-        elif section_title(texts, a, old.context) != b_title:
-            only.append(sid)
+            )
+            result.append(Evidence("section", sid, "", state, shown_fields, first((kind, sid))))
     return result, only
 
 
-def rows(old: Side, outlines: list[Outline]) -> tuple[Row, ...]:
-    """Questions in the old side's order, then each program's own ones; one cell per program."""
-    order = [q.id for q in old.page.questions()]
-    where: dict[str, Entry] = dict(old.questions)
-    owner: dict[str, str] = dict(old.owner)
-    for outline in outlines:
-        for section in outline.page.sections:
-            for question in section.children:
-                if question.id not in where:
-                    order.append(question.id)
-                    where[question.id] = question
-                    owner[question.id] = section.id
-    absent = CELLS[ABSENT, False]
-    rows = []
-    for qid in order:
-        cells = {outline.page.slug: outline.cells.get(qid, absent) for outline in outlines}
-        rows.append(Row(qid, owner[qid], str(where[qid].get(_HEADLINE[QUESTION], "")), cells))
-    return tuple(rows)
-
-
-__all__ = ["Outline", "as_text", "compare", "outline", "rows", "union"]
+__all__ = ["Copies", "as_text", "compare", "value_text"]

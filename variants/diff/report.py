@@ -2,17 +2,19 @@
 
 Each program's merged content is compared with the base content (or, for two named
 programs, with the first of them) by deepdiff, and every difference becomes a plain
-statement naming the override line that declares it. Rendered texts give the
-evidence word by word, a matrix gives the overview, and pages in the output folder
-that differ from what the sources produce are reported as drift. The result is
-plain data; nothing here prints, writes or exits. The matrix is worked out at once;
-each program's statements and evidence are made as the report is read, so a report
-on thousands of programs can be written one program at a time.
+statement naming the override line that declares it (and why, where the file says).
+A summary and a matrix give the overview, rendered texts give the evidence word by
+word, and pages in the output folder that differ from what the sources produce are
+reported as drift. Against a git revision, only what changed since is kept. The result
+is plain data; nothing here prints, writes or exits. The outlines, the matrix and the
+summary are worked out at once; each program's evidence is made as the report is read,
+so a report on thousands of programs can be written one program at a time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
@@ -20,39 +22,33 @@ from ..pipeline.build import Build, build
 from ..pipeline.model import Page
 from ..pipeline.pool import stream
 from ..problems import Problem, VariantsError, error, suggest
-from ..progress import COMPARING, REPORTING, Progress, counted
+from ..progress import REPORTING, Progress, counted
 from ..source.project import CONTENT_FILE, Project
 from .drift import find_drift
-from .evidence import Outline, compare, outline, rows
-from .model import BASE, Comparison, ComponentUse, Report
-from .sides import RenderedTexts, Settings, Side, report_program, settings_of
+from .evidence import Copies, compare
+from .matrix import matrix, summary
+from .model import BASE, Comparison, ComponentUse, Drift, Report, ReportProgram
+from .outline import Outline, outlines
+from .sides import RenderedTexts, Side, report_program, settings_of
 
 
-def diff_report(
-    root: Path,
-    pair: tuple[str, str] | None = None,
-    out_dir: Path | None = None,
-    show_variables: bool = False,
-    progress: Progress | None = None,
-) -> Report:
-    """The report for the project at ``root``: every program against the base, or
-    ``pair[1]`` against ``pair[0]``; drift is looked for in ``out_dir`` (default: out/).
+@dataclass
+class Prepared:
+    """A project's comparisons in outline, before the matrix: what the report and a baseline need."""
 
-    The matrix is worked out here; each program's statements and evidence are made
-    when the report's comparisons are read (see ``Comparisons``). Building, comparing
-    and then reading the comparisons are counted to ``progress``."""
-    built = build(Path(root), keep_pages=True, progress=progress).raise_for_problems()
-    return report_of(built, pair, out_dir, show_variables, progress)
+    project: Project
+    old: Side
+    texts: RenderedTexts
+    outlines: list[Outline]
+    programs: list[ReportProgram]  # the programs shown (a pair: both)
+    drift: tuple[Drift, ...]
+    compared: list[Page]
 
 
-def report_of(
-    built: Build,
-    pair: tuple[str, str] | None = None,
-    out_dir: Path | None = None,
-    show_variables: bool = False,
-    progress: Progress | None = None,
-) -> Report:
-    """The report on a project already built with its pages kept (see ``diff_report``)."""
+def prepare(
+    built: Build, pair: tuple[str, str] | None, out_dir: Path | None, progress: Progress | None = None
+) -> Prepared:
+    """Outline every comparison of a project built with its pages kept (see ``diff_report``)."""
     root = built.project.root
     project, pages, outputs, renderer = built.project, built.pages, built.outputs, built.renderer
     problems: list[Problem] = []
@@ -70,13 +66,8 @@ def report_of(
         for slug in pair:
             if slug not in by_slug:
                 known = ", ".join(by_slug) or "none"
-                raise VariantsError(
-                    error(
-                        f"overrides/{slug}.yml",
-                        f"no such program{suggest(slug, by_slug)}; programs: {known}",
-                        "reference",
-                    )
-                )
+                message = f"no such program{suggest(slug, by_slug)}; programs: {known}"
+                raise VariantsError(error(f"overrides/{slug}.yml", message, "reference"))
         shown = [by_slug[pair[0]], by_slug[pair[1]]]
         old, news = Side(pair[0], shown[0], contexts[pair[0]], layers[pair[0]]), shown[1:]
     out = out_dir if out_dir is not None else root / "out"
@@ -84,27 +75,76 @@ def report_of(
     drift = find_drift(out, [o for o in outputs if o.name in names], {p.output: p.slug for p in pages}, pair is None)
     del outputs  # the pages' texts are needed for drift only; let them go before the comparisons
     texts = RenderedTexts(renderer, old.context)
-    sides = (Side(page.slug, page, contexts[page.slug], layers[page.slug]) for page in news)
-    outlines = [outline(old, new, texts) for new in counted(sides, COMPARING, len(news), progress)]
+    sides = [Side(page.slug, page, contexts[page.slug], layers[page.slug]) for page in news]
+    made = outlines(old, sides, texts, settings_of(project), progress)
     if problems:
         raise VariantsError(problems)
+    shown_programs = [report_program(project, page, contexts[page.slug]) for page in shown]
+    return Prepared(project, old, texts, made, shown_programs, drift, list(news))
+
+
+def diff_report(
+    root: Path,
+    pair: tuple[str, str] | None = None,
+    out_dir: Path | None = None,
+    show_variables: bool = False,
+    against: str = "",
+    progress: Progress | None = None,
+) -> Report:
+    """The report for the project at ``root``: every program against the base, or
+    ``pair[1]`` against ``pair[0]``; drift is looked for in ``out_dir`` (default: out/).
+    With ``against`` (a git revision of the project), only what changed since then.
+
+    The outlines (statements, cells), the matrix and the summary are worked out here;
+    each program's evidence is made when the report's comparisons are read (see
+    ``Comparisons``). Building, comparing and then reading the comparisons are counted
+    to ``progress``."""
+    built = build(Path(root), keep_pages=True, progress=progress).raise_for_problems()
+    return report_of(built, pair, out_dir, show_variables, against, progress)
+
+
+def report_of(
+    built: Build,
+    pair: tuple[str, str] | None = None,
+    out_dir: Path | None = None,
+    show_variables: bool = False,
+    against: str = "",
+    progress: Progress | None = None,
+) -> Report:
+    """The report on a project already built with its pages kept (see ``diff_report``)."""
+    root = built.project.root
+    made = prepare(built, pair, out_dir, progress)
+    kept, drift, programs = made.outlines, made.drift, made.programs
+    if against:
+        from .against import baseline, changes_since
+
+        kept, drift, gone = changes_since(made, baseline(root, against, pair))
+        programs = [p for p in made.programs if p.slug in {o.page.slug for o in kept} or p.slug == made.old.name]
+        programs += gone
+    grid = matrix(made.old, kept, drift)
+    project = made.project
     return Report(
         compared_with=BASE if pair is None else pair[0],
         base=CONTENT_FILE,
-        out=display_path(out, root),
+        out=display_path(out_dir if out_dir is not None else root / "out", root),
         show_variables=show_variables,
-        programs=tuple(report_program(project, page, contexts[page.slug]) for page in shown),
-        comparisons=Comparisons(old, outlines, texts, show_variables, settings_of(project), progress),
-        columns=tuple(page.slug for page in news),
-        rows=rows(old, outlines),
+        programs=tuple(programs),
+        comparisons=Comparisons(made.old, kept, made.texts, show_variables, grid.copies, progress),
+        compared=tuple(o.page.slug for o in kept),
+        columns=grid.columns,
+        rows=grid.rows,
         drift=drift,
-        components=_component_uses(project, list(news)),
+        summary=summary(kept, drift, grid.placed),
+        components=_component_uses(project, [o.page for o in kept]),
+        unchanged=grid.unchanged,
+        against=against,
+        statements=tuple(o.statements for o in kept),
     )
 
 
 class Comparisons(Sequence[Comparison]):
     """A report's comparisons, each made when it is read and then let go: a report on
-    thousands of programs never holds all their statements and evidence at once."""
+    thousands of programs never holds all their evidence at once."""
 
     def __init__(
         self,
@@ -112,7 +152,7 @@ class Comparisons(Sequence[Comparison]):
         outlines: list[Outline],
         texts: RenderedTexts,
         show_variables: bool,
-        settings: Settings,
+        copies: Copies,
         progress: Progress | None = None,
     ) -> None:
         self._old = old
@@ -120,7 +160,7 @@ class Comparisons(Sequence[Comparison]):
         self._outlines = outlines
         self._texts = texts
         self._show_variables = show_variables
-        self._settings = settings
+        self._copies = copies
 
     def __len__(self) -> int:
         return len(self._outlines)
@@ -151,7 +191,7 @@ class Comparisons(Sequence[Comparison]):
 
     def _make(self, outline: Outline) -> Comparison:
         new = Side(outline.page.slug, outline.page, outline.context, outline.docs)
-        return compare(self._old, new, outline, self._texts, self._show_variables, self._settings)
+        return compare(self._old, new, outline, self._texts, self._show_variables, self._copies)
 
 
 def _component_uses(project: Project, pages: list[Page]) -> tuple[ComponentUse, ...]:
@@ -171,4 +211,4 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-__all__ = ["Comparisons", "diff_report", "display_path", "report_of"]
+__all__ = ["Comparisons", "Prepared", "diff_report", "display_path", "prepare", "report_of"]

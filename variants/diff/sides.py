@@ -17,6 +17,7 @@ from .model import QUESTION_TEXTS, ReportProgram, VariableValue
 from .structure import Part, content_model
 
 _PLACES = tuple(k.name for k in fields.placements())
+_WHY = fields.intent().name
 _TITLE = next(k.name for k in fields.values(fields.SECTION) if k.required_to_add)
 
 
@@ -68,6 +69,34 @@ class Side:
                     loc = doc.loc(path)
                     found[loc.path, loc.line, loc.col] = doc.key_loc(path)
         return found
+
+    @cached_property
+    def whys(self) -> dict[str, tuple[str, dict[str, str]]]:
+        """For each file of this side: its top-level 'why', and each entry's that has one (a
+        question's own, else its section's)."""
+        found: dict[str, tuple[str, dict[str, str]]] = {}
+        for doc in self.docs:
+            own: dict[str, str] = {}
+            for section in doc.data.get(fields.SECTIONS) or []:
+                said = section.get(_WHY)
+                if said:
+                    own[section[fields.ID]] = str(said)
+                for question in section.get(fields.QUESTIONS) or []:
+                    if _WHY in question or said:
+                        own[question[fields.ID]] = str(question.get(_WHY) or said)
+            found[doc.path] = (str(doc.data.get(_WHY) or ""), own)
+        return found
+
+    @cached_property
+    def has_why(self) -> bool:
+        """Whether any file of this side says why anywhere."""
+        return any(top or any(own.values()) for top, own in self.whys.values())
+
+    def why(self, path: str, eid: str = "") -> str:
+        """What file ``path`` says about why it changes entry ``eid`` (or the page, for ''): the
+        entry's 'why', its section's, or the file's own."""
+        top, own = self.whys.get(path, ("", {}))
+        return own.get(eid, "") or top
 
     def declared(self, loc: Loc | None) -> Loc | None:
         """Where one of this side's files sets the value at ``loc`` (its key's line), or None (the base)."""

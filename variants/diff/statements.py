@@ -10,12 +10,14 @@ from ..problems import Loc
 from ..source import fields
 from ..source.edits import APPEND, PREPEND, REPLACE, Edit
 from ..source.fields import QUESTION, SECTION
+from ..source.project import is_component_file
 from ..source.schema import COMPONENTS, EXTENDS
 from .model import BASE, CONTENT, FIELD_NAMES, FORMATTING, FORMATTING_FIELDS, PROGRAM, TOC_ORDER_FIELDS, Statement
 from .sides import Settings, Side, page_value
 from .structure import Changes
 
-_SHORT = 60
+_SHORT = 120  # longer values are not quoted in a statement (the evidence shows them)
+_MOVES = ("moved", "reordered")
 _OFFSETS = {k.name: k.offset for k in fields.toc_moves()}
 _PLACES = tuple(k.name for k in fields.placements())
 _REMOVE = fields.removal().name
@@ -32,8 +34,9 @@ def position(ids: list[str], eid: str, kind: str) -> str:
     return f"as the only {kind}"
 
 
-def show(value: Any) -> str:
-    """A value for a statement: quoted with escapes, shortened when long."""
+def show(value: Any, limit: int = _SHORT) -> str:
+    """A value for a statement: quoted with escapes; over ``limit`` characters (0: no limit),
+    shortened at a word."""
     if value is None:
         return "(not set)"
     if isinstance(value, bool):
@@ -41,7 +44,25 @@ def show(value: Any) -> str:
     if not isinstance(value, str):
         return str(value)
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= _SHORT else text[: _SHORT - 2] + '…"'
+    if not limit or len(text) <= limit:
+        return text
+    cut = text[: limit - 2]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[1:] else cut) + '…"'
+
+
+def headline(value: Any) -> str:
+    """A question or section title for a statement: whole (it is one line)."""
+    return show(value, 0)
+
+
+def statement_key(program: str, target: str, eid: str, field: str, change: str) -> str:
+    """A statement's stable key: program/target/id[/field][/place], the same however lines move."""
+    parts = [program, target] if target == "output" else [program, target, eid]
+    if field:
+        parts.append(field)
+    elif change in _MOVES:
+        parts.append("place")
+    return "/".join(parts)
 
 
 def _long(value: Any) -> bool:
@@ -96,7 +117,26 @@ class Phrases:
         old: Any = None,
         new: Any = None,
     ) -> None:
-        self.out.append(Statement(category, change, target, eid, key, text, where, old, new))
+        stable = statement_key(self.new.name, target, eid, key, change)
+        why = self.why(target, eid, where)
+        self.out.append(Statement(category, change, target, eid, key, text, where, old, new, stable, why))
+
+    def why(self, target: str, eid: str, where: tuple[Loc, ...]) -> str:
+        """What the files that declare a difference say about why: the entry's 'why' (or its
+        section's, or the file's); for a component, the component file's own first."""
+        if not (self.new.has_why or self.old.has_why):
+            return ""
+        paths = [loc.path for loc in where]
+        entry = eid if target in _ENTRY_LEVELS else ""
+        if target == "component":
+            own = [p for side in (self.new, self.old) for p in side.whys if _component_file(p, eid)]
+            paths = own + paths
+        for side in (self.new, self.old):
+            for path in paths:
+                said = side.why(path, entry)
+                if said:
+                    return said
+        return ""
 
     def added(self) -> str:
         return "added" if self.old.name == BASE else f"only in {self.new.name},"
@@ -176,13 +216,13 @@ def statements(
         listing = f", with question{'s' if len(qids) != 1 else ''} " + ", ".join(f"'{q}'" for q in qids) if qids else ""
         title = section.get(_HEADLINE[SECTION])
         if how == "added":
-            text = f"section '{sid}' {say.added()} {position(section_ids, sid, 'section')}{listing}: {show(title)}"
+            text = f"section '{sid}' {say.added()} {position(section_ids, sid, 'section')}{listing}: {headline(title)}"
             say.add(CONTENT, how, "section", sid, "", text, say.entry_where(sid, file=section.added_by), None, title)
+            for question in section.children:  # each with its text; a removed section's are named in its statement
+                questions.setdefault(question.id, how)
         else:
-            text = f"section '{sid}' {say.removed()}{listing}: {show(title)}"
+            text = f"section '{sid}' {say.removed()}{listing}: {headline(title)}"
             say.add(CONTENT, how, "section", sid, "", text, say.removal_where(sid, section), title, None)
-        for question in section.children:
-            questions.setdefault(question.id, how)
     _field_statements(say, "section", found.section_fields, old, new)
     for qid, how in questions.items():
         _question_statements(say, qid, how, found)
@@ -210,12 +250,9 @@ def _program_statements(say: Phrases, settings: Settings) -> None:
     for name, default_loc in settings.defaults.items():
         value = new.context.get(name)
         if old.name == BASE:
-            if name in new.page.variables:
+            if name in new.page.variables:  # a default is not declared by the program: the table shows it
                 where = where_of(new.page.program_locs.get(name))
                 say.add(PROGRAM, "set", "variable", name, "", f"{name} = {show(value)}", where, None, value)
-            elif value is not None:
-                text = f"{name} = {show(value)} (not set: the default)"
-                say.add(PROGRAM, "set", "variable", name, "", text, where_of(default_loc), None, value)
             continue
         before = old.context.get(name)
         if before != value:
@@ -227,10 +264,9 @@ def _program_statements(say: Phrases, settings: Settings) -> None:
         new.declared(new.page.locs.get("output")) or settings.output,
     )
     if old.name == BASE:
-        text = f"output {show(new.page.output)}"
-        if new.declared(new.page.locs.get("output")) is None and settings.pattern:
-            text += f" (from the pattern {show(settings.pattern)})"
-        say.add(PROGRAM, "set", "output", "output", "", text, where, None, new.page.output)
+        if new.declared(new.page.locs.get("output")) is not None:  # from the pattern: not declared
+            text = f"output {show(new.page.output)}"
+            say.add(PROGRAM, "set", "output", "output", "", text, where, None, new.page.output)
     else:
         text = f"output {old.page.output} → {new.page.output}"
         say.add(PROGRAM, "replaced", "output", "output", "", text, where, old.page.output, new.page.output)
@@ -294,7 +330,7 @@ def _question_statements(say: Phrases, qid: str, how: str, found: Changes) -> No
         return
     if how == "removed":
         origin = f"from section '{sid}'" if old.name == BASE else f"(section '{sid}')"
-        text = f"question '{qid}' {say.removed()} {origin}: {show(text_value)}"
+        text = f"question '{qid}' {say.removed()} {origin}: {headline(text_value)}"
         say.add(CONTENT, "removed", "question", qid, "", text, say.removal_where(qid, question), text_value, None)
         return
     if found.sections.get(sid) == "added":
@@ -302,16 +338,21 @@ def _question_statements(say: Phrases, qid: str, how: str, found: Changes) -> No
     else:
         into = "to" if old.name == BASE else "in"
         place = f"{into} section '{sid}', {position([q.id for q in new.sections[sid].children], qid, 'question')}"
-    text = f"question '{qid}' {say.added()} {place}: {show(text_value)}"
+    text = f"question '{qid}' {say.added()} {place}: {headline(text_value)}"
     where = say.entry_where(qid, file=question.added_by)
     say.add(CONTENT, "added", "question", qid, "", text, where, None, text_value)
     for key in sorted(question.values):
         loc = question.locs.get(key)
-        later = loc is not None and loc.path != question.added_by  # set by a file after the one that added it
+        # set by a file after the one that added it (a base question's keys are the base's)
+        later = loc is not None and question.added_by is not None and loc.path != question.added_by
         if key in FORMATTING_FIELDS or key in TOC_ORDER_FIELDS or later:
             where = where_of(new.declared(loc))
             edits = question.edits.get(key, ())
             say.field("question", qid, key, f"question '{qid}'", None, question.get(key), where, edits=edits)
 
 
-__all__ = ["Phrases", "difference_kind", "position", "show", "statements", "where_of"]
+def _component_file(path: str, name: str) -> bool:
+    return is_component_file(path) and path.rsplit("/", 1)[-1] == f"{name}.yml"
+
+
+__all__ = ["Phrases", "difference_kind", "headline", "position", "show", "statement_key", "statements", "where_of"]

@@ -1,8 +1,10 @@
-"""The JSON format: the report as data (schema version 1, documented in the README); keys sorted."""
+"""The JSON format: the report as data; keys sorted. Its JSON Schema is ``report.schema.json``
+beside this module (``SCHEMA_FILE``), version ``JSON_VERSION``; the README explains each key."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from importlib import resources
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -11,13 +13,20 @@ from ..diff.model import (
     Evidence,
     Report,
     Row,
+    Statement,
 )
 from ..diff.textdiff import Line
 from ..problems import Loc
-from . import Style, plain
+from . import Style, plain, wording
 from .jsonwrite import encode, json_list, newline
 
-JSON_VERSION = 1
+JSON_VERSION = 2
+SCHEMA_FILE = "report.schema.json"
+
+
+def schema_text() -> str:
+    """The JSON Schema of the report, as published beside this module."""
+    return resources.files(__package__ or "variants.formats").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -57,6 +66,8 @@ def _json_document(
     each line of drift."""
     return {
         "version": JSON_VERSION,
+        "against": report.against,
+        "summary": _json_summary(report),
         "compared_with": report.compared_with,
         "base": report.base,
         "out": report.out,
@@ -82,7 +93,9 @@ def _json_document(
         "comparisons": comparisons,
         "components": [{"name": u.name, "file": u.file, "programs": list(u.programs)} for u in report.components],
         "matrix": {
-            "columns": list(report.columns),
+            "columns": [
+                {"name": wording.column_name(n), "programs": list(c.programs)} for n, c in enumerate(report.columns)
+            ],
             "rows": rows,
         },
         "drift": [
@@ -104,13 +117,40 @@ def _json_document(
     }
 
 
-def _json_row(row: Row) -> dict[str, Any]:
+def _json_summary(report: Report) -> dict[str, Any]:
+    lines = report.summary
     return {
-        "id": row.id,
-        "section": row.section,
-        "question": row.question,
-        "cells": {name: {"state": cell.state, "moved": cell.moved} for name, cell in row.cells.items()},
+        "programs": [
+            {
+                "slug": s.slug,
+                "column": wording.column_name(s.column) if s.column >= 0 else None,
+                "content": s.content,
+                "formatting": s.formatting,
+                "unexplained": s.unexplained,
+                "drift": s.drift or None,
+                "added": s.added,
+                "removed": s.removed,
+                "changed": s.changed,
+            }
+            for s in lines
+        ],
+        "content": sum(s.content for s in lines),
+        "formatting": sum(s.formatting for s in lines),
+        "unexplained": sum(s.unexplained for s in lines),
+        "drift": len(report.drift),
+        "as_other": wording.as_other(report),
+        "unchanged": report.unchanged,
     }
+
+
+def _record(item: Any, names: str, **more: Any) -> dict[str, Any]:
+    """A record's fields named in ``names`` (space-separated) as they are, and ``more``."""
+    return {name: getattr(item, name) for name in names.split()} | more
+
+
+def _json_row(row: Row) -> dict[str, Any]:
+    cells = [{"state": c.state, "moved": c.moved, "version": c.version, "was": c.was} for c in row.cells]
+    return _record(row, "kind id section label", cells=cells)
 
 
 def _json_loc(loc: Loc | None) -> dict[str, Any] | None:
@@ -132,36 +172,17 @@ def _line_as_is(line: Line) -> Line:
 
 
 def _json_evidence(evidence: Evidence, line: LineData) -> dict[str, Any]:
-    return {
-        "target": evidence.target,
-        "id": evidence.id,
-        "section": evidence.section,
-        "state": evidence.state,
-        "fields": [
-            {"field": f.field, "category": f.category, "lines": [line(each) for each in f.lines]}
-            for f in evidence.fields
-        ],
-    }
+    fields = [
+        {"field": f.field, "category": f.category, "lines": [line(each) for each in f.lines]} for f in evidence.fields
+    ]
+    return _record(evidence, "target id section state same_as", fields=fields)
 
 
 def _json_comparison(comparison: Comparison, line: LineData) -> dict[str, Any]:
     return {
         "old": comparison.old,
         "new": comparison.new,
-        "statements": [
-            {
-                "category": s.category,
-                "change": s.change,
-                "target": s.target,
-                "id": s.id,
-                "field": s.field,
-                "text": s.text,
-                "where": [_json_loc(loc) for loc in s.where],
-                "old": s.old,
-                "new": s.new,
-            }
-            for s in comparison.statements
-        ],
+        "statements": [_json_statement(s) for s in comparison.statements],
         "variable_only": {
             "page": list(comparison.variable_only.page),
             "sections": list(comparison.variable_only.sections),
@@ -172,4 +193,9 @@ def _json_comparison(comparison: Comparison, line: LineData) -> dict[str, Any]:
     }
 
 
-__all__ = ["JSON_VERSION", "LineData", "pieces", "report_data"]
+def _json_statement(s: Statement) -> dict[str, Any]:
+    where = [_json_loc(loc) for loc in s.where]
+    return _record(s, "key category change target id field text old new why delta was", where=where)
+
+
+__all__ = ["JSON_VERSION", "SCHEMA_FILE", "LineData", "pieces", "report_data", "schema_text"]

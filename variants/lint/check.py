@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
-from ..pipeline.build import Program, build
+from ..pipeline.build import build
 from ..pipeline.model import Page
 from ..pipeline.pool import map_items
-from ..problems import Problem, VariantsError
+from ..problems import Loc, Problem, VariantsError
 from ..progress import CHECKING_PAGES, CHECKING_SOURCES, Progress, counted
 from ..source.fields import ANCHOR
 from ..source.files import read_text
@@ -18,9 +19,19 @@ from .registry import PROJECT, SOURCE, run
 from .source_rules import COMPONENT, CONTENT, OVERRIDE, SourceDoc
 
 
-def check_project(root: Path, out_name: str = "out", progress: Progress | None = None) -> list[Problem]:
+class Memo(Protocol):
+    """Page findings kept from an earlier check, by a key of what they are a function of."""
+
+    def key(self, text: str, path: str, ids: dict[str, Loc], skip: frozenset[str]) -> str: ...
+    def get(self, key: str) -> list[Problem] | None: ...
+    def put(self, key: str, problems: list[Problem]) -> None: ...
+
+
+def check_project(
+    root: Path, out_name: str = "out", progress: Progress | None = None, memo: Memo | None = None
+) -> list[Problem]:
     """Every finding in the project at ``root``: build errors, source lint, and lint of each generated page
-    (each stage counted to ``progress``)."""
+    (each stage counted to ``progress``; a page whose findings ``memo`` holds is not parsed again)."""
     try:
         result = build(root, keep_pages=True, out_name=out_name, progress=progress)
     except VariantsError as exc:  # base/ itself is broken: nothing else can be checked
@@ -35,16 +46,23 @@ def check_project(root: Path, out_name: str = "out", progress: Progress | None =
     declared = {q.get(ANCHOR, q.id): q.loc for q in base.questions()}
     declared.update({q.id: q.loc for q in base.questions()})
 
-    def lint(program: Program) -> list[Problem]:
-        if program.output is None or program.page is None:
-            return []
-        ids = {**declared, **{q.id: q.loc for q in program.page.questions()}}
-        # Mojibake is reported once, where it is written: in the sources.
-        path = f"{out_name}/{program.output.name}"
-        return lint_page(program.output.text, path, ids, skip=frozenset({mojibake.RULE}), build=False)
+    skip = frozenset({mojibake.RULE})  # mojibake is reported once, where it is written: in the sources
+    pages: list[tuple[str, str, dict[str, Loc], str]] = []  # text, path, ids, memo key
+    for program in result.programs:
+        if program.output is not None and program.page is not None:
+            ids = {**declared, **{q.id: q.loc for q in program.page.questions()}}
+            text, path = program.output.text, f"{out_name}/{program.output.name}"
+            pages.append((text, path, ids, memo.key(text, path, ids, skip) if memo else ""))
+    kept = {key: found for *_, key in pages if memo and (found := memo.get(key)) is not None}
 
-    for found in map_items(lint, result.programs, progress=progress, what=CHECKING_PAGES):
+    def lint(item: tuple[str, str, dict[str, Loc], str]) -> list[Problem]:
+        text, path, ids, key = item
+        return kept[key] if key in kept else lint_page(text, path, ids, skip=skip, build=False)
+
+    for (*_, key), found in zip(pages, map_items(lint, pages, progress=progress, what=CHECKING_PAGES), strict=True):
         problems.extend(found)
+        if memo is not None and key not in kept:
+            memo.put(key, found)
     return sorted(set(problems))
 
 
@@ -59,4 +77,4 @@ def check_files(paths: list[Path]) -> list[Problem]:
     return sorted(problems)
 
 
-__all__ = ["check_files", "check_project"]
+__all__ = ["Memo", "check_files", "check_project"]

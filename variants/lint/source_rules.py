@@ -36,6 +36,7 @@ _ENTRY_KEYS = frozenset(k.name for level in (SECTION, fields.QUESTION) for k in 
 _PAGE_KEYS = tuple(k.name for k in fields.values(PAGE))
 _MAPS = frozenset(k.name for k in fields.values(PAGE) if k.kind == "map")
 _REMOVE = fields.removal().name
+_WHY = fields.intent().name  # says why; changes nothing on a page, so it alone is still a no-op
 _TEXTS = fields.text_keys()
 # What a page shows that is no answer text: line breaks, link tags, a link back to the top.
 _NO_TEXT = re.compile(r"</?br\s*/?>|</?a\b[^>]*>|\[[^\]\n]*\]\(#top\)", re.IGNORECASE)
@@ -184,7 +185,7 @@ def no_op(source: SourceDoc) -> Iterator[Problem]:
         entry = known.get(patch[ID])
         if entry is None or patch.get(_REMOVE):
             continue
-        if set(patch) <= {ID, QUESTIONS} and not patch.get(QUESTIONS):
+        if set(patch) <= {ID, QUESTIONS, _WHY} and not patch.get(QUESTIONS):
             yield finding(doc.loc(path), "no-op", f"entry '{patch[ID]}' changes nothing")
         for name, value in patch.items():
             if name in entry.values and entry.values[name] == value:

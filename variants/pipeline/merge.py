@@ -27,10 +27,11 @@ from .model import Entry, Page
 
 _PAGE_VALUES = fields.values(PAGE)
 _MAP_VALUES = tuple(k.name for k in _PAGE_VALUES if k.kind == "map")
-_NOT_VALUES = frozenset(k.name for k in fields.KEYS if k.role in (fields.STRUCTURE, fields.DIRECTIVE))
+_NOT_VALUES = frozenset(k.name for k in fields.KEYS if k.role in (fields.STRUCTURE, fields.DIRECTIVE, fields.INTENT))
 _ROWS = {level: {k.name: k for k in fields.values(level)} for level in (PAGE, SECTION, QUESTION)}
 _TO_ADD = {level: tuple(k.name for k in fields.at(level) if k.required_to_add) for level in (SECTION, QUESTION)}
 _REMOVE = fields.removal().name
+_WHY = fields.intent().name  # may stand beside remove: it says why
 _PLACES = fields.placements()
 _PLACE_NAMES = tuple(k.name for k in _PLACES)
 
@@ -282,7 +283,7 @@ class _Merger:
         return result
 
     def _remove(self, result: list[Entry], index: int | None, patch: dict[str, Any], kind: str, loc: Loc) -> None:
-        extra = sorted(set(patch) - {ID, _REMOVE})
+        extra = sorted(set(patch) - {ID, _REMOVE, _WHY})
         eid = patch[ID]
         if extra:
             self.problems.append(error(loc, f"'{_REMOVE}: true' cannot be combined with {', '.join(extra)}", "remove"))

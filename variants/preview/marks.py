@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..diff.model import ABSENT, FORMATTED, ONLY, REPLACED, SHARED, Comparison, Evidence, Row, Statement
+from ..diff.model import FORMATTED, ONLY, REMOVED, REPLACED, SHARED, Comparison, Evidence, Statement
 from ..pipeline.model import Page
 from ..source.fields import ANCHOR, PAGE, QUESTION
 
@@ -94,7 +94,7 @@ def _spans(anchors: dict[str, int], count: int) -> dict[str, range]:
     return {qid: range(start, end) for (qid, start), end in zip(order, ends, strict=True)}
 
 
-def page_marks(text: str, page: Page, comparison: Comparison, rows: tuple[Row, ...], base: Page) -> Marks:
+def page_marks(text: str, page: Page, comparison: Comparison, base: Page) -> Marks:
     """Where each difference of ``comparison`` (one program against ``base``) shows on its page ``text``."""
     front_matter, body = split_front_matter(text)
     lines = body.split("\n")
@@ -132,27 +132,26 @@ def page_marks(text: str, page: Page, comparison: Comparison, rows: tuple[Row, .
             hits = [span.start]  # changed, but nothing to see (spacing, a separator): mark the anchor
         for line in hits:
             put(line, mark)
-    in_base = {q.id for q in base.questions()}
-    _place_removed(marks, comparison, [row for row in rows if row.id in in_base], anchors, notes, len(lines))
+    removed = {e.id for e in comparison.evidence if e.target == QUESTION and e.state == REMOVED}
+    _place_removed(marks, [q.id for q in base.questions()], removed, anchors, notes, len(lines))
     return marks
 
 
 def _place_removed(
     marks: Marks,
-    comparison: Comparison,
-    rows: list[Row],
+    order: list[str],
+    removed: set[str],
     anchors: dict[str, int],
     notes: dict[tuple[str, str], list[str]],
     count: int,
 ) -> None:
-    """A note for each base question the program removed, just before the next question the page has."""
+    """A note for each base question (``order``) the program removed, just before the next question the page has."""
     pending: list[Mark] = []
-    for row in rows:
-        cell = row.cells.get(comparison.new)
-        if cell is not None and cell.state == ABSENT:
-            pending.append(Mark(ABSENT, QUESTION, row.id, tuple(notes.get((QUESTION, row.id), ()))))
-        elif row.id in anchors and pending:
-            marks.removed.setdefault(anchors[row.id], []).extend(pending)
+    for qid in order:
+        if qid in removed:
+            pending.append(Mark(REMOVED, QUESTION, qid, tuple(notes.get((QUESTION, qid), ()))))
+        elif qid in anchors and pending:
+            marks.removed.setdefault(anchors[qid], []).extend(pending)
             pending = []
     if pending:
         marks.removed.setdefault(count, []).extend(pending)

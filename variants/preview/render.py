@@ -8,7 +8,7 @@ from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..diff.model import ABSENT, FORMATTED, ONLY, REPLACED, SHARED
+from ..diff.model import FORMATTED, ONLY, REMOVED, REPLACED, SHARED
 from .marks import STRENGTH, Mark, Marks
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ LABELS = {
     ONLY: "added by this program",
     SHARED: "from a component",
     FORMATTED: "formatting",
-    ABSENT: "removed",
+    REMOVED: "removed",
 }
 
 
@@ -69,7 +69,7 @@ def removed_note(marks: list[Mark]) -> str:
     items = "".join(
         f"<li><code>{escape(m.id)}</code>{escape(' · ' + m.notes[0]) if m.notes else ''}</li>" for m in marks
     )
-    return f'<aside class="v-mark v-{ABSENT}"><div class="v-label">{LABELS[ABSENT]}</div><ul>{items}</ul></aside>\n'
+    return f'<aside class="v-mark v-{REMOVED}"><div class="v-label">{LABELS[REMOVED]}</div><ul>{items}</ul></aside>\n'
 
 
 def marked_html(marks: Marks, before_question: Callable[[str], str]) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diff.model import ABSENT, ONLY, REPLACED, SHARED, Report
+from ..diff.matrix import program_cells
+from ..diff.model import ONLY, QUESTION_ROW, REMOVED, REPLACED, SAME, SHARED, Report, cell
 from ..pipeline.build import Build
 from ..problems import Problem, VariantsError
 from ..source.fields import ANCHOR, QUESTION
@@ -74,7 +75,7 @@ class Site:
             return Snapshot(generation, problems=[self.describe(p) for p in exc.problems])
 
     def _common(self, snap: Snapshot, nonce: str, current: str = "") -> dict[str, Any]:
-        programs = [{"slug": slug} for slug in (snap.report.columns if snap.report else ())]
+        programs = [{"slug": slug} for slug in (snap.report.compared if snap.report else ())]
         return {"generation": snap.generation, "nonce": nonce, "programs": programs, "current": current}
 
     def index(self, nonce: str) -> str:
@@ -83,12 +84,10 @@ class Site:
         if snap.report is None:
             return page("problems", title="problems", problems=snap.problems, **self._common(snap, nonce))
         report = snap.report
-        assert snap.built is not None
-        in_base = {q.id for q in snap.built.base.questions()}
+        cells = program_cells(report, QUESTION_ROW)
         rows = []
-        for slug, program in zip(report.columns, report.programs, strict=True):
-            cells = [(row.id, row.cells[slug].state) for row in report.rows if slug in row.cells]
-            states = [state for qid, state in cells if state != ABSENT or qid in in_base]
+        for slug, program in zip(report.compared, report.programs, strict=True):
+            states = [c.state for c in cells[slug].values()]
             rows.append(
                 {
                     "slug": slug,
@@ -96,7 +95,7 @@ class Site:
                     "output": program.output,
                     "changed": states.count(REPLACED),
                     "added": states.count(ONLY) + states.count(SHARED),
-                    "removed": states.count(ABSENT),
+                    "removed": states.count(REMOVED),
                 }
             )
         common = self._common(snap, nonce)
@@ -108,7 +107,7 @@ class Site:
         snap = self.snapshot()
         if snap.report is None:
             return page("problems", title="problems", problems=snap.problems, **self._common(snap, nonce, slug))
-        if slug not in snap.report.columns:
+        if slug not in snap.report.compared:
             return None
         with self._lock:
             made = snap.html.get(slug)
@@ -128,21 +127,19 @@ class Site:
         report, built = snap.report, snap.built
         pages = {p.slug: p for p in built.pages}
         texts = {o.source: o.text for o in built.outputs}
-        index = report.columns.index(slug)
+        index = report.compared.index(slug)
         comparison = report.comparisons[index]
         program, this = report.programs[index], pages[slug]
-        marks = page_marks(texts[program.source], this, comparison, report.rows, built.base)
+        marks = page_marks(texts[program.source], this, comparison, built.base)
         anchors = {s: {q.id: str(q.get(ANCHOR) or q.id) for q in p.questions()} for s, p in pages.items()}
-        rows = {row.id: row for row in report.rows}
+        cells = program_cells(report, QUESTION_ROW)
+        cell_same = cell(SAME)
 
         def switch(qid: str) -> str:
-            row = rows.get(qid)
-            if row is None:
-                return ""
             places = [
-                {"slug": s, "fragment": anchors[s][qid], "state": cell.state}
-                for s, cell in row.cells.items()
-                if cell.state != ABSENT and qid in anchors.get(s, {})
+                {"slug": s, "fragment": anchors[s][qid], "state": cells[s].get(qid, cell_same).state}
+                for s in report.compared
+                if qid in anchors.get(s, {})
             ]
             return page("switch", places=places, current=slug) if len(places) > 1 else ""
 

@@ -40,11 +40,11 @@ a { color: #0b5cad; }
 .v-front pre { background: #f6f8fa; padding: .5rem; border-radius: 6px; white-space: pre-wrap; }
 .v-mark { position: relative; margin: .25rem 0 .25rem -.75rem; padding: .1rem .5rem .1rem .6rem;
   border-left: 4px solid #bf8700; background: #fff8c5; }
-.v-mark.v-program-only { border-color: #1a7f37; background: #dafbe1; }
+.v-mark.v-added { border-color: #1a7f37; background: #dafbe1; }
 .v-mark.v-component { border-color: #8250df; background: #fbefff; }
 .v-mark.v-formatting { border-color: #9aa4ad; background: #f6f8fa; }
-.v-mark.v-absent { border-color: #cf222e; background: #ffebe9; color: #59636e; }
-.v-mark.v-absent ul { margin: .25rem 0; }
+.v-mark.v-removed { border-color: #cf222e; background: #ffebe9; color: #59636e; }
+.v-mark.v-removed ul { margin: .25rem 0; }
 .v-label { color: #59636e; }
 .v-switch { display: flex; flex-wrap: wrap; gap: .25rem; align-items: center; margin: 1rem 0 0; font-size: .75rem; }
 .v-switch span { color: #59636e; }

@@ -24,8 +24,16 @@ LEVELS = (PAGE, SECTION, QUESTION)
 # What a key is for. Content and formatting are the two kinds of difference the
 # report tells apart; order keys move an entry in the table of contents only;
 # directives tell the merge what to do with an entry (overrides only); structure
-# keys hold the entries themselves.
-CONTENT, FORMATTING, ORDER, DIRECTIVE, STRUCTURE = "content", "formatting", "order", "directive", "structure"
+# keys hold the entries themselves; intent keys say why a file makes its differences (the diff
+# report reads them; they make no difference to a page).
+CONTENT, FORMATTING, ORDER, DIRECTIVE, STRUCTURE, INTENT = (
+    "content",
+    "formatting",
+    "order",
+    "directive",
+    "structure",
+    "intent",
+)
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 # An anchor is written inside an HTML attribute: nothing that could end it or hide in it.
@@ -83,6 +91,9 @@ KEYS: tuple[Key, ...] = (
         role=DIRECTIVE, offset=0, override_only=True),
     Key("remove", (SECTION, QUESTION), "bool", "Remove the base entry with this id from this program's page.",
         role=DIRECTIVE, override_only=True),
+    Key("why", (PAGE, SECTION, QUESTION), "text", "Why this file makes the differences it declares here (the diff"
+        " report shows it beside them): on an entry, for that entry and its questions; at the top, for the rest.",
+        role=INTENT, override_only=True),
     Key("before_front_matter", (PAGE,), "text", "Text written before the front matter (template text).",
         template=True, role=FORMATTING, label="text before the front matter", default=""),
     Key("front_matter", (PAGE,), "map", "Front-matter keys and their values, in order: template text, or a YAML"
@@ -142,8 +153,8 @@ def key(level: str, name: str) -> Key:
 
 @cache
 def values(level: str) -> tuple[Key, ...]:
-    """The keys whose values an entry (or the page) holds after merging: not ids, lists or directives."""
-    return tuple(k for k in at(level) if k.role not in (STRUCTURE, DIRECTIVE))
+    """The keys whose values an entry (or the page) holds after merging: not ids, lists, directives or intent."""
+    return tuple(k for k in at(level) if k.role not in (STRUCTURE, DIRECTIVE, INTENT))
 
 
 @cache
@@ -156,6 +167,12 @@ def names(level: str, *roles: str) -> tuple[str, ...]:
 def directives() -> tuple[Key, ...]:
     """The keys that tell the merge what to do with an entry (remove, after, before)."""
     return tuple(k for k in KEYS if k.role == DIRECTIVE and SECTION in k.levels)
+
+
+@cache
+def intent() -> Key:
+    """The key that says why a file makes its differences: read by the report, never by templates."""
+    return next(k for k in KEYS if k.role == INTENT)
 
 
 @cache
@@ -267,6 +284,7 @@ __all__ = [
     "FORMATTING",
     "ID",
     "ID_PATTERN",
+    "INTENT",
     "KEYS",
     "LAYOUT",
     "LEVELS",
@@ -285,6 +303,7 @@ __all__ = [
     "entries",
     "formatting",
     "headline",
+    "intent",
     "key",
     "labels",
     "names",

@@ -1,0 +1,77 @@
+"""``check`` through the page cache: the same findings as a check without it, parsing only what changed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from variants.cache.check import cached_check
+from variants.cache.store import CACHE_DIR
+from variants.lint import check_project
+
+RP = "overrides/regional-partner.yml"
+
+
+def _parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths of the pages each check parses."""
+    from variants.lint import check as linting
+
+    paths: list[str] = []
+    real = linting.lint_page
+
+    def counting(text: str, path: str, *args: object, **kwargs: object) -> list:
+        paths.append(path)
+        return real(text, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(linting, "lint_page", counting)
+    return paths
+
+
+def test_a_check_gives_what_a_check_without_the_cache_gives(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = _parsed(monkeypatch)
+    first = cached_check(shipped)
+    assert first == check_project(shipped) and len(parsed) == 4  # the cached check and the plain one
+    parsed.clear()
+    assert cached_check(shipped) == first and parsed == []  # nothing changed: nothing parsed
+    override = shipped / RP
+    text = override.read_text()
+    override.write_text(text.replace("name: Regional Partner\n", "name: Regional Partners\n"))
+    edited = cached_check(shipped)
+    assert parsed == ["out/regional-partner-faq.md"]  # the other page's findings come from the cache
+    parsed.clear()
+    assert edited == check_project(shipped)
+    override.write_text(text)
+    assert cached_check(shipped) == first
+
+
+def test_findings_of_every_level_are_given_on_every_check(run, shipped: Path) -> None:
+    override = shipped / RP
+    override.write_text(override.read_text().replace("name: Regional Partner\n", "name: '{{ nope }}'\n"))
+    results = [run("-C", shipped, "check") for _ in range(2)] + [run("-C", shipped, "check", "--no-cache")]
+    assert [r.exit_code for r in results] == [1, 1, 1]
+    assert results[0].stdout == results[1].stdout == results[2].stdout and "nope" in results[0].stdout
+
+
+def test_a_damaged_entry_is_checked_again(shipped: Path) -> None:
+    good = cached_check(shipped)
+    for entry in (p for p in (shipped / CACHE_DIR / "pages").rglob("*") if p.is_file()):
+        record = json.loads(entry.read_bytes())
+        if record["name"] == "check":
+            record["text"] = record["text"].replace("warning", "error")  # its digest no longer matches
+            entry.write_text(json.dumps(record))
+    assert cached_check(shipped) == good
+
+
+def test_a_check_with_everything_cached_parses_nothing(shipped: Path) -> None:
+    code = (
+        "import sys\nfrom variants.cli import main\n"
+        f"try:\n    main(['-C', {str(shipped)!r}, 'check'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('jinja2', 'yaml', 'markdown_it') if m in sys.modules))"
+    )
+    for expected in ("['jinja2', 'markdown_it', 'yaml']", "[]"):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert out.stdout.splitlines()[-1] == expected, out.stderr
