@@ -231,3 +231,31 @@ def test_a_cached_build_is_always_a_full_build(tmp_path_factory: pytest.TempPath
             if "components:" not in path.read_text():
                 path.write_text("components: [extra]\n" + path.read_text())
         _same(root)
+
+
+def test_a_process_that_builds_again_reads_no_entry_twice(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from variants.cache.build import Memory
+    from variants.cache.store import Store
+
+    memory = Memory()
+    assert cached_outputs(shipped, memory=memory) == render_project(shipped)
+    read: list[str] = []
+    real = Store.get
+
+    def counting(self: Store, key: str):  # type: ignore[no-untyped-def]
+        read.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(Store, "get", counting)
+    text = (shipped / RP).read_text()
+    (shipped / RP).write_text(text.replace("name: Regional Partner", "name: Regional Partners"))
+    assert cached_outputs(shipped, memory=memory) == render_project(shipped)
+    assert read == []  # the other page and the base's marker were in memory; the edited one was built
+    (shipped / RP).write_text(text)
+    assert cached_outputs(shipped, memory=memory) == render_project(shipped)
+    assert len(read) == 1  # the reverted page's entry, which the last build did not use, from the disk
+    read.clear()
+    assert cached_outputs(shipped, memory=memory) == render_project(shipped)
+    assert read == []  # nothing changed: everything from memory
+    assert cached_outputs(shipped) == render_project(shipped)
+    assert len(read) == 3  # without the memory: both pages and the marker read from the disk

@@ -50,6 +50,45 @@ def environment() -> str:
     return "; ".join(parts)
 
 
+class Memory:
+    """The cache entries the last build used, for a process that builds the same project again."""
+
+    def __init__(self) -> None:
+        self._store: _MemoryStore | None = None
+
+    def store(self, root: Path) -> Store:
+        if self._store is None or self._store.folder != Store(root).folder:
+            self._store = _MemoryStore(root)
+        self._store.begin()
+        return self._store
+
+
+class _MemoryStore(Store):
+    """A store that answers from the entries the last build read or wrote before reading a file."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self._last: dict[str, Entry] = {}
+        self._now: dict[str, Entry] = {}
+
+    def begin(self) -> None:
+        self._last, self._now = {**self._last, **self._now}, {}
+
+    def get(self, key: str) -> Entry | None:
+        entry = self._last.get(key) or super().get(key)
+        if entry is not None:
+            self._now[key] = entry
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        super().put(key, entry)
+        self._now[key] = entry
+
+    def prune(self, used: set[str]) -> None:
+        super().prune(used)
+        self._last = {k: v for k, v in {**self._last, **self._now}.items() if k in used}
+
+
 def _hash(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, separators=(",", ":")).encode()).hexdigest()
 
@@ -116,10 +155,13 @@ def _base_key(found: Scan) -> str:
     )
 
 
-def cached_outputs(root: Path, jobs: int | None = None, progress: Progress | None = None) -> list[Output]:
+def cached_outputs(
+    root: Path, jobs: int | None = None, progress: Progress | None = None, memory: Memory | None = None
+) -> list[Output]:
     """Every page the project at ``root`` makes, rendering only what the cache does not hold;
-    raises with every problem, as ``render_project`` does."""
-    store = Store(root)
+    raises with every problem, as ``render_project`` does. A process that builds again and again
+    (``watch``) passes the same ``memory`` each time: the entries of the last build, kept in memory."""
+    store = Store(root) if memory is None else memory.store(root)
     index = store.index()
     found = scan(root, index)
     programs = _programs(found.hashes)
@@ -214,4 +256,4 @@ def _full(root: Path, jobs: int | None) -> list[Output]:
     return render_project(root, jobs)
 
 
-__all__ = ["cached_outputs", "environment", "page_keys", "unchanged_since"]
+__all__ = ["Memory", "cached_outputs", "environment", "page_keys", "unchanged_since"]

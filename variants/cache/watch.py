@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..problems import Problem, VariantsError
 from ..source.watch import StopFlag, watch_sources
-from .build import cached_outputs
+from .build import Memory, cached_outputs
 
 STEP_MS = 20  # how long a change waits for more changes before the rebuild starts
 
@@ -30,15 +30,16 @@ class Rebuild(NamedTuple):
     problems: tuple[Problem, ...] = ()
 
 
-def rebuild(root: Path, out_dir: Path, changed: frozenset[str] = frozenset()) -> Rebuild:
-    """Build through the cache and write the output folder; problems are the result, never raised."""
+def rebuild(root: Path, out_dir: Path, changed: frozenset[str] = frozenset(), memory: Memory | None = None) -> Rebuild:
+    """Build through the cache (and ``memory``, the entries of the last rebuild) and write the
+    output folder; problems are the result, never raised."""
     from ..output.apply import apply
     from ..output.paths import locked
     from ..output.plan import plan
 
     start = time.perf_counter()
     try:
-        outputs = cached_outputs(root)
+        outputs = cached_outputs(root, memory=memory)
         with locked(out_dir):  # one run writes the output folder at a time, as build does
             result = plan(out_dir, outputs)
             apply(result)
@@ -57,9 +58,10 @@ def rebuilds(
     """
     changes = watch_sources(root, stop, force_polling=force_polling, step_ms=STEP_MS, announce=True)
     next(changes, None)
-    yield rebuild(root, out_dir)
+    memory = Memory()
+    yield rebuild(root, out_dir, memory=memory)
     for changed in changes:
-        yield rebuild(root, out_dir, frozenset(changed))
+        yield rebuild(root, out_dir, frozenset(changed), memory)
 
 
 __all__ = ["STEP_MS", "Rebuild", "rebuild", "rebuilds"]
