@@ -12,7 +12,10 @@ read the N overrides, render one flat Jinja2 page N times, write N files).
 It reports medians, pages per second, each command's throughput as a fraction
 of the floor's, and each process's peak memory (ru_maxrss from wait4). It also
 times start-up: ``variants build`` on the shipped project against
-``python -c "import click, jinja2, yaml"``. Before each process the file system
+``python -c "import click, jinja2, yaml"``. Its extract part (extracting.py, in
+this Python's variants) measures how compact extracted sources are against a
+line-diff encoding of the pages, on real and synthetic families, and how
+extract's time grows with page size. Before each process the file system
 is synced (untimed), so no process pays for writing out its predecessor's files.
 
 A command the installed variants does not have yet (exit 2, "No such command")
@@ -42,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import extracting
 import synthetic
 
 HERE = Path(__file__).resolve().parent
@@ -561,6 +565,8 @@ def print_report(report: dict[str, Any]) -> None:
         [("target", "measured", "limit", "status", "note")]
         + [(t["target"], _fmt(t["measured"], ".2f"), t["limit"], t["status"], t["note"]) for t in report["targets"]]
     )
+    if report.get("extract"):
+        extracting.print_part(report["extract"])
     print(
         f"\n{report['machine']['cpus']} cores, {report['machine']['memory_gib']} GiB, "
         f"projects on {report['machine'].get('workdir_fs') or 'an unknown file system'}; "
@@ -676,6 +682,9 @@ def main(argv: list[str] | None = None) -> int:
         "e.g. /dev/shm to leave the disk out)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the synthetic projects (their folder is printed)")
+    parser.add_argument(
+        "--no-extract", action="store_true", help="skip the extract part (compactness of extracted sources, its time)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes = args.sizes or [(2, 10)]
@@ -759,6 +768,9 @@ def main(argv: list[str] | None = None) -> int:
         "targets_spec": TARGETS,
     }
     report["targets"] = check_targets(report["sizes"], startup)
+    if not args.no_extract:
+        print("extract: real and synthetic families, and two growing pages ...", file=sys.stderr)
+        report["extract"] = extracting.run(args.quick)
     report["elapsed_s"] = round(time.perf_counter() - started, 1)
     report["json"] = str(args.json)
     args.json.parent.mkdir(parents=True, exist_ok=True)

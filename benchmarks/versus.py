@@ -15,7 +15,10 @@ every case from its own starting state (prepared untimed):
 - warm cache: into an empty out/ with the cache as the last build left it;
 - no-op: nothing changed since the last build;
 - one edit: one override changed since the last build;
-- check, diff --format json: on the built project;
+- check, cold cache: on the built project, no check before it;
+- check: nothing changed since the last check;
+- check, one edit: one override changed since the last check;
+- diff --format json: on the built project;
 - watch: a saved override's new page on disk, inside ``variants watch`` (when
   the command exists), the median of 20 edits.
 
@@ -52,6 +55,7 @@ TARGETS: dict[str, float | None] = {
     "no-op": 0.4,
     "one edit": 0.5,
     "check": 3.0,
+    "check, one edit": 3.0,
     "diff --format json": None,  # against a cold build: at most 2x
 }
 
@@ -101,6 +105,17 @@ def _measure(
         toggle[0] += 1
         edited.write_text(original.replace("name: Program", f"name: Edited {toggle[0]} Program", 1), encoding="utf-8")
 
+    check = [*variants, "-C", str(project), "check"]
+
+    def checked() -> None:  # the project built and checked: the cache as the last check left it
+        reset_built()
+        subprocess.run(check, capture_output=True)
+
+    def checked_then_edited() -> None:
+        checked()
+        toggle[0] += 1
+        edited.write_text(original.replace("name: Program", f"name: Checked {toggle[0]} Program", 1), encoding="utf-8")
+
     def cold() -> None:
         _aside(out)
         shutil.rmtree(cache, ignore_errors=True)
@@ -119,7 +134,9 @@ def _measure(
         "warm cache": (warm, build),
         "no-op": (reset_built, build),
         "one edit": (edit, build),
-        "check": (reset_built, [*variants, "-C", str(project), "check"]),
+        "check, cold cache": (reset_built, check),
+        "check": (checked, check),
+        "check, one edit": (checked_then_edited, check),
         "diff --format json": (reset_built, [*variants, "-C", str(project), "diff", "--format", "json"]),
     }
     if hugo:

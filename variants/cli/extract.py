@@ -13,7 +13,7 @@ from .app import main
 from .progress import progress_line, quiet_option
 
 if TYPE_CHECKING:
-    from ..extract import Extraction
+    from ..extract import Addition, Extraction
 
 
 def _variable_names(ctx: click.Context, param: click.Parameter, specs: tuple[str, ...]) -> dict[str, str]:
@@ -32,7 +32,10 @@ def _variable_names(ctx: click.Context, param: click.Parameter, specs: tuple[str
 @main.command()
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
-    "--into", required=True, type=click.Path(path_type=Path), help="The folder to write base/ and overrides/ into."
+    "--into",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The folder to write base/ and overrides/ into; an existing project gets the pages as new programs.",
 )
 @click.option(
     "--var",
@@ -43,15 +46,23 @@ def _variable_names(ctx: click.Context, param: click.Parameter, specs: tuple[str
     help="Name the variable that has VALUE on one page, or make one where detection missed it (repeatable).",
 )
 @click.option(
-    "--force", is_flag=True, help="Write into a folder that is not empty, replacing its base/ and overrides/."
+    "--force",
+    is_flag=True,
+    help="Write into a folder that is not empty, replacing its base/ and overrides/ (a project's too).",
 )
 @quiet_option
 def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: bool, quiet: bool) -> None:
-    """Turn two or more existing PAGES of one family into base/ and overrides/ that rebuild them byte for byte."""
+    """Turn two or more existing PAGES of one family into base/ and overrides/ that rebuild them byte for byte;
+    into an existing project, add PAGES as new programs of its base."""
+    from ..extract import add_pages, is_project, read_pages, write_additions, write_project
     from ..extract import extract as extract_project
-    from ..extract import read_pages, write_project
     from .hints import worded
 
+    if is_project(into) and not force:
+        addition = add_pages(into, read_pages(list(pages), least=1), names)
+        write_additions(into, addition.files)
+        click.echo(_added(addition, into), nl=False)
+        return
     if len(pages) < 2:
         raise click.UsageError("give two or more pages of one family")
     with progress_line(quiet) as progress:
@@ -62,12 +73,44 @@ def extract(pages: tuple[Path, ...], into: Path, names: dict[str, str], force: b
     click.echo(_summary(result, into), nl=False)
 
 
+def _wrapped(notes: list[str], width: int = 100) -> list[str]:
+    """What an override holds, a few of its notes a line (never one cut in two)."""
+    lines: list[str] = []
+    for note in notes or ["nothing"]:
+        if lines and len(lines[-1]) + 2 + len(note) <= width:
+            lines[-1] += f"; {note}"
+        else:
+            lines.append(f"    {note}")
+    return lines
+
+
+def _added(addition: Addition, into: Path) -> str:
+    """The pages added to a project, and what each new override holds."""
+    out = [
+        f"added {len(addition.pages)} page{'s' if len(addition.pages) != 1 else ''} to {into} as programs of its base:"
+    ]
+    for k, slug in enumerate(addition.slugs):
+        rel = f"overrides/{slug}.yml"
+        held = [f"extends {addition.parents[k]}"] if addition.parents[k] else []
+        held += [f"program: {', '.join(addition.variables[k])}"] if addition.variables[k] else []
+        held += addition.notes[k]
+        out.append(f"  {rel} ({addition.files[rel].count(chr(10))} lines)")
+        out.extend(_wrapped(held))
+    next_step = f"variants -C {shlex.quote(str(into))} build"
+    out.append(
+        f"verified: the project rebuilds the new pages byte for byte and its others unchanged; next: {next_step}"
+    )
+    return "\n".join(out) + "\n"
+
+
 def _summary(extraction: Extraction, into: Path) -> str:
-    """What was extracted, in words: shared lines, variables, what each override holds, what to run next."""
+    """What was extracted, in words: the shape and why, shared lines, variables, components, what each
+    override holds, what was kept as the page has it, and what to run next."""
     from ..extract.detect import program_values
 
     pages = extraction.pages
-    out = [f"extracted {len(pages)} pages into {into} ({extraction.shape} shape)", "shared with the base:"]
+    why = f": {extraction.reason}" if extraction.reason else ""
+    out = [f"extracted {len(pages)} pages into {into} ({extraction.shape} shape{why})", "shared with the base:"]
     width = max(len(p.name) for p in pages)
     for page, (shared, total) in zip(pages, extraction.shared, strict=True):
         percent = f" ({100 * shared // total}%)" if total else ""
@@ -88,13 +131,26 @@ def _summary(extraction: Extraction, into: Path) -> str:
             out.append(f"  {variable.name:<{vwidth}}  {' | '.join(shown)}  ({uses} use{plural}{default})")
     else:
         out.append("variables: none found (name them with --var NAME=VALUE)")
+    if extraction.components:
+        out.append("components:")
+        for name, users in extraction.components.items():
+            rel = f"base/components/{name}.yml"
+            lines = extraction.files[rel].count("\n")
+            out.append(f"  {rel} ({lines} lines): listed by {', '.join(users)}")
     out.append("overrides:")
     for k, notes in enumerate(extraction.notes):
         rel = extraction.override_path(k)
         lines = extraction.files[rel].count("\n")
-        given = program_values(extraction.variables, k)
-        held = ([f"program: {', '.join(given)}"] if given else []) + notes
-        out.append(f"  {rel} ({lines} lines): {'; '.join(held) or 'nothing'}")
+        parent = extraction.parents[k] if extraction.parents else None
+        held = [f"extends {extraction.slugs[parent]}"] if parent is not None else []
+        held += [f"components: {', '.join(extraction.uses[k])}"] if extraction.uses and extraction.uses[k] else []
+        given = program_values(extraction.variables, k) if parent is None else {}
+        held += ([f"program: {', '.join(given)}"] if given else []) + notes
+        out.append(f"  {rel} ({lines} lines)")
+        out.extend(_wrapped(held))
+    if extraction.fallbacks:
+        out.append("kept as the pages have them (what the shape cannot say):")
+        out.extend(f"  {problem.loc}: {problem.message}" for problem in extraction.fallbacks)
     next_step = f"variants -C {shlex.quote(str(into))} build"
     out.append(f"verified: a build reproduces every page byte for byte; next: {next_step}")
     return "\n".join(out) + "\n"

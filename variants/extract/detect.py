@@ -7,7 +7,9 @@ two-word name becomes one value), and the values found at one place on every
 page form a tuple. Tuples equal up to letter case form a family: its most
 frequent tuple becomes a variable (``name``), the others its forms
 (``name_in_text``, ...). A family must look like a name (a capital, a digit or
-an underscore) and stand in two different contexts to count.
+an underscore) and stand in two different contexts to count; a place where one
+page of three or more rewrote the sentence counts for the family the others
+agree on there.
 """
 
 from __future__ import annotations
@@ -41,10 +43,15 @@ class Variable:
     transform: str = ""  # the Jinja filter applied to ``follows`` for the default, if any
     places: int = 0  # places found on the first page
     given: bool = False  # named by the user
+    fixed: str | None = None  # a value of its own as the default (for pages whose texts never read it)
 
     @property
     def default(self) -> str | None:
         """The Jinja source of the default, or None when every override sets the value."""
+        if self.fixed is not None:
+            from .templating import to_source
+
+            return to_source((self.fixed,))
         if self.follows is None:
             return None
         return "{{ " + self.follows + (f" | {self.transform}" if self.transform else "") + " }}"
@@ -61,6 +68,10 @@ def program_values(variables: list[Variable], page: int) -> dict[str, str]:
     given: dict[str, str] = {}
     for variable in variables:
         value = variable.values[page]
+        if variable.fixed is not None:
+            if value != variable.fixed:
+                given[variable.name] = value
+            continue
         if variable.follows is None:
             given[variable.name] = value
             continue
@@ -94,7 +105,13 @@ def _growth(pairs: list[tuple[str, str]], leftward: bool) -> int:
             break  # the word goes on: not a whole word anywhere
         if not any(ra[first].isupper() or ra[match.start() : end] != rb[match.start() : end] for ra, rb in pairs):
             break  # neither capitalised nor written differently: ordinary text
-        if leftward and not all(ra[end : end + 1] == " " and is_word(ra[end + 1 : end + 2] or " ") for ra, _ in pairs):
+        word = pairs[0][0][match.start() + 1 : end]
+        acronym = len(word) > 1 and word.isupper()  # capitals that no sentence start explains
+        if (
+            leftward
+            and not acronym
+            and not all(ra[end : end + 1] == " " and is_word(ra[end + 1 : end + 2] or " ") for ra, _ in pairs)
+        ):
             break  # a capital at the start of a sentence says nothing
         grown = end
     return grown
@@ -195,7 +212,7 @@ class _Detector:
             family = families.setdefault(key, _Family(Counter(), set(), {}))
             family.tuples[values] += 1
             family.contexts.add(where)
-        return families
+        return _absorb_strays(families)
 
     def seed(self, name: str, value: str) -> tuple[str, ...]:
         """The values at the places of ``value`` (a name the user gave) on every page."""
@@ -216,6 +233,25 @@ class _Detector:
             message = f"{value!r} reads the same on every page: nothing varies"
             raise VariantsError(error(name, message, "extract", hint="var-option"))
         return found.most_common(1)[0][0]
+
+
+def _absorb_strays(families: dict[tuple[str, ...], _Family]) -> dict[tuple[str, ...], _Family]:
+    """A place where one page of three or more has other words than a name the others write there (that page
+    rewrote the sentence; the others' values there may hold a few words more) is one more place of the name:
+    its family takes the place, and the place makes no family of its own."""
+    strays: set[tuple[str, ...]] = set()
+    for key, family in families.items():
+        for other, stray in families.items():
+            differ = [k for k, (a, b) in enumerate(zip(key, other, strict=True)) if a not in b]
+            if len(key) < 3 or len(differ) != 1 or other in strays or key in strays:
+                continue
+            mine, theirs = (next(iter(f.tuples))[differ[0]] for f in (family, stray))
+            if family.places > stray.places or (
+                family.places == stray.places and _name_like(mine) > _name_like(theirs)
+            ):
+                family.contexts |= stray.contexts
+                strays.add(other)
+    return {key: family for key, family in families.items() if key not in strays}
 
 
 def _complete(

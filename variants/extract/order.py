@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from difflib import SequenceMatcher
 from itertools import pairwise
 from typing import Any
 
@@ -10,7 +11,7 @@ from ..pipeline.model import Entry, toc_order
 from ..problems import Loc
 from ..source import fields
 from ..source.fields import QUESTION, SECTION
-from .align import matching_blocks
+from .align import SMALL, matches
 
 
 class ShapeMismatch(Exception):
@@ -51,17 +52,72 @@ def union_order(lists: list[list[str]]) -> list[str]:
 
 
 def shared(count: int, total: int) -> bool:
-    """Whether an entry on ``count`` of ``total`` pages belongs in the base."""
-    return count >= 2 and 2 * count >= total
+    """Whether an entry on ``count`` of ``total`` pages belongs in the base (all of one page's, when it is alone)."""
+    return (count >= 2 or total == 1) and 2 * count >= total
+
+
+def _agreement(one: list[str], other: list[str]) -> int:
+    """How many of the ids two lists share stand in the same order in both."""
+    theirs = set(other)
+    return len(matches([eid for eid in one if eid in theirs], [eid for eid in other if eid in set(one)]))
+
+
+def merged_order(lists: list[list[str]]) -> list[str]:
+    """One order of every id, keeping each list's order where the lists before it allow (a page's moves are its
+    own); the lists whose order most others share come first, so an order most pages have is the base's."""
+    agree = [sum(_agreement(ids, other) for m, other in enumerate(lists) if m != n) for n, ids in enumerate(lists)]
+    order: list[str] = []
+    for ids in [lists[n] for n in sorted(range(len(lists)), key=lambda n: -agree[n])]:
+        at = {eid: n for n, eid in enumerate(order)}
+        common = [eid for eid in ids if eid in at]
+        kept = {common[i] for i, _ in matches(common, sorted(common, key=lambda eid: at[eid]))}
+        result: list[str] = []
+        done = 0  # ids of ``order`` before this index are in ``result``
+        pending: list[str] = []  # new ids waiting for the next kept one
+        for eid in ids:
+            if eid not in at:
+                pending.append(eid)
+            elif eid in kept:
+                result += order[done : at[eid]] + pending + [eid]
+                done, pending = at[eid] + 1, []
+        order = result + order[done:] + pending
+    return order
+
+
+def placements(current: list[str], target: list[str]) -> dict[str, tuple[str, str] | None]:
+    """For each id of ``target`` that must be placed (new, or moved), where: (after|before, neighbour), or
+    None for new ids at the end. Patches applied in ``target`` order then give ``target``."""
+    at = {eid: n for n, eid in enumerate(current)}
+    common = [eid for eid in target if eid in at]
+    stable = {common[i] for i, _ in matches(common, sorted(common, key=lambda eid: at[eid]))}
+    first_stable = next((eid for eid in target if eid in stable), None)
+    places: dict[str, tuple[str, str] | None] = {}
+    tail = len(target)
+    while tail and target[tail - 1] not in at:
+        tail -= 1
+    for n, eid in enumerate(target):
+        if eid in stable:
+            continue
+        if n >= tail:
+            places[eid] = None
+        elif n and (target[n - 1] in stable or target[n - 1] in places):
+            places[eid] = (_PLACE_AFTER, target[n - 1])
+        elif first_stable is not None:
+            places[eid] = (_PLACE_BEFORE, first_stable)
+        else:
+            places[eid] = None
+    return places
 
 
 def toc_moves(body: list[str], toc: list[str]) -> dict[str, tuple[str, str]]:
     """The fewest toc_before/toc_after moves that turn body order into table-of-contents order."""
     if sorted(body) != sorted(toc):
         raise ShapeMismatch("the table of contents and the body list different questions")
-    stable = set()
-    for at, _, size in matching_blocks(body, toc):
-        stable.update(body[at : at + size])
+    if len(body) * len(toc) <= SMALL:  # difflib keeps the longest runs in place, as a person reads the moves
+        blocks = SequenceMatcher(None, body, toc, autojunk=False).get_matching_blocks()
+        stable = {qid for block in blocks for qid in body[block.a : block.a + block.size]}
+    else:
+        stable = {body[i] for i, _ in matches(body, toc)}
     order = [q for q in body if q in stable]
     moves: dict[str, tuple[str, str]] = {}
     for qid in body:
@@ -142,4 +198,14 @@ def fix_moves(
         raise ShapeMismatch("table-of-contents order not reproduced")
 
 
-__all__ = ["ShapeMismatch", "fix_moves", "positions", "shared", "simulate", "toc_moves", "union_order"]
+__all__ = [
+    "ShapeMismatch",
+    "fix_moves",
+    "merged_order",
+    "placements",
+    "positions",
+    "shared",
+    "simulate",
+    "toc_moves",
+    "union_order",
+]

@@ -19,8 +19,8 @@ class SourcePage:
     text: str
 
 
-def read_pages(paths: list[Path]) -> list[SourcePage]:
-    """Read the pages exactly as they are (UTF-8, byte order mark and line endings kept)."""
+def read_pages(paths: list[Path], least: int = 2) -> list[SourcePage]:
+    """Read the pages exactly as they are (UTF-8, byte order mark and line endings kept); at least ``least``."""
     problems: list[Problem] = []
     pages: list[SourcePage] = []
     for path in paths:
@@ -42,7 +42,7 @@ def read_pages(paths: list[Path]) -> list[SourcePage]:
             problems.append(bad)
     if problems:
         raise VariantsError(problems)
-    if len(pages) < 2:
+    if len(pages) < least:
         raise VariantsError(error("extract", "give two or more pages of one family", "extract"))
     return pages
 

@@ -1,5 +1,6 @@
 """Pairing lines of two pages: which line of one stands where each line of the other stands, and
-how two paired lines differ word by word (letter case aside)."""
+how two paired lines differ word by word (letter case aside). Both alignments are ``align``'s,
+near-linear in the length of the pages."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .align import opcodes, ratio
+from .align import opcodes
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORDS = re.compile(r"\w+")
@@ -46,9 +47,8 @@ class LineDiff:
         ta, tb = _tokens(a), _tokens(b)
         words_a, words_b = [a[s:e].lower() for s, e in ta], [b[s:e].lower() for s, e in tb]
         ops = opcodes(words_a, words_b)
-        matched = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
-        total = len(words_a) + len(words_b)
-        return cls(a, b, ta, tb, ops, 2.0 * matched / total if total else 1.0)
+        same = sum(i2 - i1 for tag, i1, i2, _, _ in ops if tag == "equal")
+        return cls(a, b, ta, tb, ops, 2 * same / (len(ta) + len(tb)) if ta or tb else 1.0)
 
     def chars(self, i1: int, i2: int, j1: int, j2: int) -> tuple[int, int, int, int]:
         """Token ranges as character ranges."""
@@ -99,7 +99,7 @@ class Pairing:
         self.a, self.b = a, b
         self.lines: dict[int, int] = {}
         self._diffs: dict[int, LineDiff] = {}
-        for tag, i1, i2, j1, j2 in opcodes(a, b):  # near-linear: pages of thousands of lines pair in seconds
+        for tag, i1, i2, j1, j2 in opcodes(a, b):
             if tag == "equal":
                 self.lines.update((i1 + d, j1 + d) for d in range(i2 - i1))
             elif tag == "replace":
@@ -117,10 +117,8 @@ class Pairing:
             best, best_j = 0.5, -1
             for candidate in range(j, min(j2, j + _WINDOW)):
                 matcher = SequenceMatcher(None, mine, words[candidate], autojunk=False)
-                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
-                    alike = ratio(mine, words[candidate])
-                    if alike > best:
-                        best, best_j = alike, candidate
+                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best and matcher.ratio() > best:
+                    best, best_j = matcher.ratio(), candidate
             if best_j >= 0:
                 self.lines[i] = best_j
                 j = best_j + 1

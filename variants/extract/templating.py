@@ -100,4 +100,28 @@ def to_source(template: Template) -> str:
     return "".join(out)
 
 
-__all__ = ["Part", "Ref", "Template", "names_in", "render", "templatize", "to_source"]
+_SOURCE_PART = re.compile(r'\{\{ "\{" \}\}|\{\{ ([A-Za-z_][A-Za-z0-9_]*) \}\}')
+
+
+def from_source(source: str) -> Template:
+    """The template ``to_source`` wrote as ``source`` (or an edit of it made of its pieces)."""
+    parts: list[Part] = []
+    text = ""
+    done = 0
+    for match in _SOURCE_PART.finditer(source):
+        text += source[done : match.start()]
+        if match.group(1) is None:
+            text += "{"
+        else:
+            if text:
+                parts.append(text)
+            parts.append(Ref(match.group(1)))
+            text = ""
+        done = match.end()
+    text += source[done:]
+    if text or not parts:
+        parts.append(text)
+    return tuple(parts)
+
+
+__all__ = ["Part", "Ref", "Template", "from_source", "names_in", "render", "templatize", "to_source"]

@@ -48,4 +48,24 @@ def write_project(extraction: Extraction, into: Path, force: bool = False) -> No
             shutil.rmtree(into, ignore_errors=True)
 
 
-__all__ = ["write_project"]
+def write_additions(root: Path, files: dict[str, str]) -> None:
+    """Write new override files into a project: each a file that is not there yet, all or none."""
+    made: list[Path] = []
+    try:
+        for rel in files:
+            if (root / rel).exists() or (root / rel).is_symlink():
+                raise VariantsError(error(str(root / rel), "already exists; nothing was written", "extract"))
+        for rel, text in files.items():
+            path = root / rel
+            with open(path, "xb") as handle:
+                made.append(path)
+                handle.write(text.encode("utf-8"))
+    except OSError as exc:
+        for path in made:
+            path.unlink(missing_ok=True)
+        raise VariantsError(
+            error(exc.filename or str(root), f"cannot write: {exc.strerror or exc}", "extract")
+        ) from None
+
+
+__all__ = ["write_additions", "write_project"]

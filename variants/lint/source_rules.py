@@ -111,6 +111,11 @@ def mis_encoded_source(source: SourceDoc) -> Iterator[Problem]:
         yield from mojibake.text_findings(text, lambda offset, loc=loc, text=text: loc.inside(text, offset))  # type: ignore[misc]
 
 
+def has_text(answer: str) -> bool:
+    """Whether an answer says anything: more than line breaks, link tags and links back to the top."""
+    return bool(_NO_TEXT.sub("", answer).strip())
+
+
 @source_rule("empty-answer", ERROR)
 def empty_source_answer(source: SourceDoc) -> Iterator[Problem]:
     """A question with no answer text (nothing but line breaks and links back to the top)."""
@@ -118,7 +123,7 @@ def empty_source_answer(source: SourceDoc) -> Iterator[Problem]:
     merged = {q.id: q for q in (source.page or source.base).questions()}
     for path, entry in fields.entries(doc.data):
         answer, question = entry.get(_ANSWER), entry.get(_QUESTION)
-        if not isinstance(answer, str) or _NO_TEXT.sub("", answer).strip():
+        if not isinstance(answer, str) or has_text(answer):
             continue
         if question is None and entry.get(ID) in merged:  # a patch: the question it inherits
             question = merged[entry[ID]].get(_QUESTION)
@@ -236,6 +241,7 @@ __all__ = [
     "BaseReads",
     "SourceDoc",
     "empty_source_answer",
+    "has_text",
     "mis_encoded_source",
     "no_op",
     "schema_stale",
