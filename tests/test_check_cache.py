@@ -70,8 +70,26 @@ def test_a_check_with_everything_cached_parses_nothing(shipped: Path) -> None:
     code = (
         "import sys\nfrom variants.cli import main\n"
         f"try:\n    main(['-C', {str(shipped)!r}, 'check'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('jinja2', 'yaml', 'markdown_it') if m in sys.modules))"
+        "print(sorted(m for m in ('jinja2', 'yaml', 'markdown_it', 'markdown_it_pyrs') if m in sys.modules))"
     )
-    for expected in ("['jinja2', 'markdown_it', 'yaml']", "[]"):
+    for expected in ("['jinja2', 'markdown_it_pyrs', 'yaml']", "[]"):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert out.stdout.splitlines()[-1] == expected, out.stderr
+
+
+def test_a_new_version_of_a_parser_is_a_new_check(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib import metadata
+
+    from variants.cache.build import environment
+
+    parsed = _parsed(monkeypatch)
+    cached_check(shipped)
+    parsed.clear()
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9" if name == "markdown-it-pyrs" else real(name))
+    environment.cache_clear()
+    try:
+        assert cached_check(shipped) == check_project(shipped)
+        assert len(parsed) == 4  # both pages parsed again by the cached check, and by the plain one
+    finally:
+        environment.cache_clear()

@@ -30,19 +30,19 @@ from .store import Entry, Store
 
 _COMPONENTS = "base/components/"
 _OVERRIDES = "overrides/"
-_LIBRARIES = ("jinja2", "markupsafe", "pyyaml")
+LIBRARIES = ("jinja2", "markupsafe", "pyyaml")
 _BASE_CLEAN = Entry("", "")  # the marker stored when base/ built without problems
 
 
 @cache
-def environment() -> str:
-    """What besides the sources shapes a page: the versions of variants, Python and its libraries."""
+def environment(libraries: tuple[str, ...] = LIBRARIES) -> str:
+    """What besides the sources shapes a page: the versions of variants, Python and ``libraries``."""
     from importlib.metadata import PackageNotFoundError, version
 
     from .. import __version__
 
     parts = [f"variants {__version__}", f"python {sys.version}"]
-    for name in _LIBRARIES:
+    for name in libraries:
         try:
             parts.append(f"{name} {version(name)}")
         except PackageNotFoundError:
@@ -256,4 +256,4 @@ def _full(root: Path, jobs: int | None) -> list[Output]:
     return render_project(root, jobs)
 
 
-__all__ = ["Memory", "cached_outputs", "environment", "page_keys", "unchanged_since"]
+__all__ = ["LIBRARIES", "Memory", "cached_outputs", "environment", "page_keys", "unchanged_since"]

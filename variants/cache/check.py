@@ -17,11 +17,16 @@ from pathlib import Path
 
 from ..problems import Loc, Problem
 from ..progress import Progress
-from .build import environment, unchanged_since
+from .build import LIBRARIES, environment, unchanged_since
 from .index import scan
 from .store import Entry, Store
 
 _CHECK = "check"  # the name an entry of findings is stored under
+_PARSERS = ("markdown-it-py", "markdown-it-pyrs")  # findings are what these read, too
+
+
+def _environment() -> str:
+    return environment((*LIBRARIES, *_PARSERS))
 
 
 def encode(problems: list[Problem]) -> str:
@@ -49,7 +54,7 @@ class PageFindings:
         self.new: dict[str, list[Problem]] = {}
 
     def key(self, text: str, path: str, ids: dict[str, Loc], skip: frozenset[str]) -> str:
-        return _hash(_CHECK, environment(), path, text, sorted((k, list(v)) for k, v in ids.items()), sorted(skip))
+        return _hash(_CHECK, _environment(), path, text, sorted((k, list(v)) for k, v in ids.items()), sorted(skip))
 
     def get(self, key: str) -> list[Problem] | None:
         entry = self.store.get(key)
@@ -76,7 +81,7 @@ def cached_check(root: Path, out_name: str = "out", progress: Progress | None = 
     found = scan(root, index)
     if not store.usable or not found.clean:
         return _check(root, out_name, progress)
-    whole = _hash(_CHECK, environment(), out_name, sorted(found.hashes.items()))
+    whole = _hash(_CHECK, _environment(), out_name, sorted(found.hashes.items()))
     hit = store.get(whole)
     known = decode(hit.text) if hit is not None and hit.name == _CHECK else None
     if known is not None:
