@@ -170,7 +170,7 @@ def test_new_refuses_a_slug_that_is_not_a_plain_name(run, shipped: Path, slug: s
     result = run("-C", shipped, "new", "Foo", "--slug", slug)
     assert (result.exit_code, result.stderr) == (
         1,
-        f"overrides/: --slug {slug!r}: use lower-case letters, digits, '-' and '_'\n",
+        f"overrides/: --slug {slug!r}: use at most 64 lower-case letters, digits, '-' and '_'\n",
     )
     assert sorted(p.name for p in shipped.rglob("*")) == before
 
@@ -178,7 +178,7 @@ def test_new_refuses_a_slug_that_is_not_a_plain_name(run, shipped: Path, slug: s
 def test_new_with_awkward_name_and_output_pattern_still_builds(run, shipped: Path) -> None:
     settings = shipped / "base" / "variants.yml"
     settings.write_text(settings.read_text().replace('output: "{slug}-faq.md"', 'output: "faq #{slug}.md"'))
-    assert run("-C", shipped, "new", "Foo\nsections: 5").exit_code == 0
+    assert run("-C", shipped, "new", "Foo  sections: 5").exit_code == 0
     text = (shipped / "overrides" / "foo-sections-5.yml").read_text()
     assert "# The Foo sections: 5 page: only what differs from base/content.yml.\n" in text
     assert "\noutput: 'faq #foo-sections-5.md'\n" in text

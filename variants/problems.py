@@ -8,6 +8,7 @@ The core never names a command-line option itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
@@ -62,11 +63,11 @@ class Problem(NamedTuple):
     hint: str = ""  # what the user can do about it, named for the command line to word
 
     def __str__(self) -> str:
-        return f"{self.loc}: [{self.level}] {self.message} ({self.rule})"
+        return printable(f"{self.loc}: [{self.level}] {self.message} ({self.rule})")
 
     def one_line(self) -> str:
         """``FILE:LINE:COL: message``, the form build errors are shown in."""
-        return f"{self.loc}: {self.message}"
+        return printable(f"{self.loc}: {self.message}")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -77,6 +78,29 @@ class Problem(NamedTuple):
             "message": self.message,
             "rule": self.rule,
         }
+
+
+# What a message never writes as it is: controls (a line break, a terminal escape),
+# invisible format characters, line separators, and lone surrogates (bytes of a
+# file name that are not UTF-8), which no terminal can be sent.
+UNPRINTABLE = (
+    "\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff"
+)
+_UNPRINTABLE = re.compile(f"[{UNPRINTABLE}]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a one-line message must not hold written as an escape (``\\n``, ``\\x1b``)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _UNPRINTABLE.sub(_escaped, text)
 
 
 def error(loc: Loc | Path | str, message: str, rule: str = "syntax", hint: str = "") -> Problem:
@@ -119,4 +143,15 @@ def raise_if(problems: list[Problem]) -> None:
         raise VariantsError(problems)
 
 
-__all__ = ["EDITED", "Loc", "Problem", "VariantsError", "error", "raise_if", "suggest", "warning"]
+__all__ = [
+    "EDITED",
+    "UNPRINTABLE",
+    "Loc",
+    "Problem",
+    "VariantsError",
+    "error",
+    "printable",
+    "raise_if",
+    "suggest",
+    "warning",
+]

@@ -7,6 +7,7 @@ programs is what a new program most likely has to decide.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import unicodedata
@@ -15,18 +16,21 @@ from typing import Any
 
 import yaml
 
+from ..output.paths import interruptible, publish, uninterrupted
 from ..pipeline.layers import chain
 from ..pipeline.merge import base_page
 from ..pipeline.model import Page
-from ..problems import VariantsError, error, suggest
+from ..problems import UNPRINTABLE, Loc, VariantsError, error, suggest
 from ..source import fields
 from ..source.fields import ID, QUESTIONS, SECTIONS
+from ..source.names import check_output_name, same_file_key
 from ..source.project import SCHEMA_FILE, SLUG_PATTERN, Override, Project, load_project, override_files
 from ..source.schema import COMPONENTS, EXTENDS, PROGRAM, override_schema_text
 
 _REMOVE = fields.removal().name
 _AFTER = next(k.name for k in fields.placements() if k.offset)
 SCHEMA_COMMENT = "# yaml-language-server: $schema=../base/override.schema.json"
+MAX_SLUG = 64  # characters of an override's name: its output name must fit the file system too
 
 
 def slugify(name: str) -> str:
@@ -186,12 +190,17 @@ def new_program(
     root: Path, name: str, slug: str | None = None, extends: str | None = None, components: tuple[str, ...] = ()
 ) -> Path:
     """Write overrides/<slug>.yml for a new program (a version of ``extends``, with ``components``);
-    refuse to overwrite. Returns the path written."""
-    slug = slugify(name) if slug is None else slug
+    refuse to overwrite. Returns the path written. The schema copy editors use is written too when
+    base/ has none; if either cannot be written, neither is."""
+    bad = re.search(f"[{UNPRINTABLE}]", name)
+    if bad:
+        raise VariantsError(error("overrides/", f"the name {name!r} holds the control character {bad.group()!r}"))
+    derived = slug is None
+    slug = slugify(name)[:MAX_SLUG].rstrip("-") if slug is None else slug
     if not slug:
         raise VariantsError(error("overrides/", f"cannot make a file name from {name!r}", hint="give-slug"))
-    if not SLUG_PATTERN.fullmatch(slug):
-        message = f"{slug!r}: use lower-case letters, digits, '-' and '_'"
+    if not SLUG_PATTERN.fullmatch(slug) or len(slug) > MAX_SLUG:
+        message = f"{slug!r}: use at most {MAX_SLUG} lower-case letters, digits, '-' and '_'"
         raise VariantsError(error("overrides/", message, hint="slug-option"))
     project = load_project(root)
     programs = dict(project.programs)
@@ -206,13 +215,48 @@ def new_program(
     clash = [p for p in override_files(root) if p.stem == slug]
     if clash:
         raise VariantsError(error(f"overrides/{clash[0].name}", "already exists; not overwritten"))
+    _check_output(project, slug, derived)
     text = scaffold(project, name, slug, extends, components)
-    with target.open("x", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    schema = root / SCHEMA_FILE
-    if not schema.exists():
-        schema.write_text(override_schema_text(), encoding="utf-8")
+    _write_new(root, target, text)
     return target
 
 
-__all__ = ["SCHEMA_COMMENT", "new_program", "scaffold", "slugify"]
+def _check_output(project: Project, slug: str, derived: bool) -> None:
+    """The new program's output must be a name every system can hold, and no other program's."""
+    output = project.output_of(slug)
+    hint = "give-slug" if derived else "slug-option"
+    bad = check_output_name(output, Loc("base/variants.yml"))
+    if bad is not None:
+        raise VariantsError(bad._replace(hint=hint))
+    for override in project.overrides():
+        theirs = override.doc.data.get("output") or project.output_of(override.slug)
+        if isinstance(theirs, str) and same_file_key(theirs) == same_file_key(output):
+            message = f"output '{output}' is already written by {override.path}"
+            raise VariantsError(error("overrides/", message, "output", hint=hint))
+
+
+def _write_new(root: Path, target: Path, text: str) -> None:
+    """The override, and the schema copy if base/ has none (nothing is written through a link to nowhere)."""
+    schema = root / SCHEMA_FILE
+    written: list[Path] = []
+    try:
+        with interruptible(), uninterrupted():  # two small files: a signal waits until both are written
+            publish(target, [text.encode("utf-8")])
+            written.append(target)
+            if not os.path.lexists(schema):
+                with contextlib.suppress(FileExistsError):  # made meanwhile: it is there
+                    publish(schema, [override_schema_text().encode("utf-8")])
+    except FileExistsError:
+        raise VariantsError(error(f"overrides/{target.name}", "already exists; not overwritten")) from None
+    except BaseException as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        folder = Path(exc.filename).parent if exc.filename else target.parent
+        where = f"{folder.relative_to(root).as_posix()}/" if folder.is_relative_to(root) else str(folder)
+        message = f"cannot write: {exc.strerror or exc}; nothing was written"
+        raise VariantsError(error(where, message, "output")) from None
+
+
+__all__ = ["MAX_SLUG", "SCHEMA_COMMENT", "new_program", "scaffold", "slugify"]

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..problems import VariantsError
+from ..source.files import read_bytes
+
 VERSION = 1
 RACY_NS = 1_000_000_000  # a modification this close to the index's writing is hashed again
 _FOLDERS = ("base", "overrides")
@@ -50,13 +53,16 @@ class Index:
     def read(cls, path: Path) -> Index:
         """The index at ``path``; an empty one when it is missing, unreadable or damaged."""
         try:
-            data = json.loads(path.read_bytes())
+            raw = read_bytes(path, missing_ok=True)  # a regular file only: a FIFO here must not hang the build
+            if raw is None:
+                return cls()
+            data = json.loads(raw)
             if data.get("version") != VERSION:
                 return cls()
             files = {rel: (tuple(entry[0]), str(entry[1])) for rel, entry in data["files"].items()}
             deps = {sha: (d[0], tuple(d[1])) for sha, d in data["deps"].items()}
             return cls(files, int(data["written_ns"]), deps)
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        except (VariantsError, ValueError, KeyError, TypeError, IndexError, AttributeError):
             return cls()
 
     def text(self) -> str:

@@ -3,8 +3,9 @@
 After a build has written (or found unchanged) every page, the stamp records
 a key of all the sources (as the stat index hashes them) and of the output
 folder, with each page's stat and digest and the manifest's. A later build whose
-sources give the same key, and whose pages still have those stats, has nothing
-to do: it reads no cache entry and no page. A page whose modification time is
+sources give the same key, whose pages still have those stats, and whose folder
+holds the same names (no file a killed run left), has nothing to do: it reads
+no cache entry and no page. A page whose modification time is
 too close to the stamp's writing (the racy case) is read and compared by digest.
 Anything else (a page touched, a source edited, another output folder) is a
 build as usual, and the stamp is written again after it.
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 from ..output.manifest import MANIFEST
+from ..output.paths import is_temp
 from .build import environment, unchanged_since
 from .index import RACY_NS, Scan, scan
 from .store import Store, write_atomically
@@ -45,6 +47,18 @@ def _file(path: str) -> list[object] | None:
     return [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, sha]
 
 
+def _listing(out_dir: Path) -> str | None:
+    """A digest of every name in the output folder and its subfolders (links not followed);
+    None when a killed run left a temporary file there (the next build removes it)."""
+    seen = []
+    for folder, dirs, files in os.walk(out_dir):
+        dirs.sort()
+        if any(is_temp(name) for name in (*dirs, *files)):
+            return None
+        seen.append([os.path.relpath(folder, out_dir), dirs, sorted(files)])
+    return hashlib.sha256(json.dumps(seen).encode("utf-8", "surrogateescape")).hexdigest()
+
+
 class Stamp:
     """What the sources are now, to tell whether the output folder already holds what they make."""
 
@@ -63,6 +77,8 @@ class Stamp:
             if data["key"] != _key(self.found, self.out_dir):
                 return None
             written, files = int(data["written_ns"]), data["files"]
+            if data["listing"] is None or data["listing"] != _listing(self.out_dir):  # a file added or left over
+                return None
             for name, known in files.items():
                 path = os.path.join(self.out_dir, name)
                 info = os.stat(path, follow_symlinks=False)
@@ -88,7 +104,8 @@ class Stamp:
             if found is None:
                 return
             files[name] = found
-        data = {"key": _key(self.found, self.out_dir), "written_ns": time.time_ns(), "pages": len(names)}
+        data = {"key": _key(self.found, self.out_dir), "written_ns": time.time_ns(), "pages": len(names),
+                "listing": _listing(self.out_dir)}  # fmt: skip
         write_atomically(self.store.folder / _STAMP, json.dumps({**data, "files": files}), self.store.folder)
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import shutil
 from pathlib import Path
 from typing import NamedTuple
 
+from ..output.paths import create, interruptible, stage, target, temp_path
+from ..problems import VariantsError
+from ..source.files import read_bytes
 from .index import Index
 
 CACHE_DIR = ".variants-cache"
@@ -53,13 +55,15 @@ class Store:
     def get(self, key: str) -> Entry | None:
         """The entry for ``key``, if there is a sound one."""
         try:
-            with open(os.path.join(self._pages, key[:2], key), "rb") as handle:
-                data = json.loads(handle.read())
+            raw = read_bytes(Path(os.path.join(self._pages, key[:2], key)), missing_ok=True)
+            if raw is None:
+                return None
+            data = json.loads(raw)
             entry = Entry(str(data["name"]), str(data["text"]))
             if data["key"] != key or data["digest"] != _digest(entry):
                 return None
             return entry
-        except (OSError, ValueError, KeyError, TypeError):
+        except (VariantsError, ValueError, KeyError, TypeError):  # a FIFO, a folder, damage: not an entry
             return None
 
     def put(self, key: str, entry: Entry) -> None:
@@ -77,8 +81,8 @@ class Store:
     def prune(self, used: set[str]) -> None:
         """Remove entries beyond the bound, those no build used last first."""
         pages = self.folder / _PAGES
-        try:
-            entries = [p for d in pages.iterdir() if d.is_dir() for p in d.iterdir()]
+        try:  # a link in the cache leads out of it: nothing is removed through one
+            entries = [p for d in _folders(pages) for p in d.iterdir() if not p.is_symlink()]
         except OSError:
             return
         limit = _KEEP_FACTOR * len(used) + _KEEP_EXTRA
@@ -93,9 +97,19 @@ class Store:
         if not self.usable:
             return 0
         pages = self.folder / _PAGES
-        count = sum(1 for d in pages.iterdir() for _ in d.iterdir()) if pages.is_dir() else 0
+        try:
+            count = sum(1 for d in _folders(pages) for _ in d.iterdir())
+        except OSError:
+            count = 0
         shutil.rmtree(self.folder, ignore_errors=True)
         return count
+
+
+def _folders(pages: Path) -> list[Path]:
+    """The folders of entries (not links to folders elsewhere)."""
+    if pages.is_symlink() or not pages.is_dir():
+        return []
+    return [d for d in pages.iterdir() if d.is_dir() and not d.is_symlink()]
 
 
 def _mtime(path: Path) -> int:
@@ -110,19 +124,21 @@ def _digest(entry: Entry) -> str:
 
 
 def write_atomically(path: Path, text: str, folder: Path) -> None:
-    """Write atomically under a name no other process holds; give up quietly when that fails."""
+    """Write atomically, through the safe-path module: under a name no other process holds, never
+    through a link out of the cache folder; give up quietly when that fails."""
     try:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+            create(folder / ".gitignore", [_GITIGNORE.encode("utf-8")])
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    except OSError:
+        path = target(folder, path.relative_to(folder).as_posix())
+    except (OSError, VariantsError):
         return
+    temp = temp_path(path)
     try:
-        with temp.open("x", encoding="utf-8", errors="surrogateescape") as handle:
-            handle.write(text)
-        os.replace(temp, path)
+        with interruptible():
+            stage(path, [text.encode("utf-8", errors="surrogateescape")], temp)
+            os.replace(temp, path)
     except OSError:
         temp.unlink(missing_ok=True)
     except BaseException:

@@ -34,12 +34,15 @@ def rebuild(root: Path, out_dir: Path, changed: frozenset[str] = frozenset(), me
     """Build through the cache (and ``memory``, the entries of the last rebuild) and write the
     output folder; problems are the result, never raised."""
     from ..output.apply import apply
+    from ..output.paths import locked
     from ..output.plan import plan
 
     start = time.perf_counter()
     try:
-        result = plan(out_dir, cached_outputs(root, memory=memory))
-        apply(result)
+        outputs = cached_outputs(root, memory=memory)
+        with locked(out_dir):  # one run writes the output folder at a time, as build does
+            result = plan(out_dir, outputs)
+            apply(result)
         written = tuple(change.name for change in result.pending)
     except VariantsError as exc:
         return Rebuild(changed, (), time.perf_counter() - start, tuple(exc.problems))

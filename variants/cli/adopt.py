@@ -25,10 +25,12 @@ def adopt(ctx: click.Context, pages: tuple[str, ...], to_base: bool, out: Path |
     manifest are written together.
     """
     from ..authoring.adopt import adopt as adopt_pages
+    from ..output.paths import locked
     from .app import project_dir
 
     folder = out_dir(ctx, out)
-    result = adopt_pages(project_dir(ctx), folder, [page_name(ctx, out, p) for p in pages], shared=to_base)
+    with locked(folder):  # no build writes the output folder meanwhile
+        result = adopt_pages(project_dir(ctx), folder, [page_name(ctx, out, p) for p in pages], shared=to_base)
     for name in result.unchanged:
         click.echo(f"{folder}/{name}: already as the sources make it", err=True)
     for written in result.written:

@@ -8,6 +8,7 @@ Data (diffs, reports, schemas) goes to stdout; status and errors to stderr.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,12 +16,22 @@ from typing import Any, NoReturn
 
 import click
 
-from ..problems import Problem, VariantsError
+from ..problems import Problem, VariantsError, printable
 from .hints import worded
 from .version import print_version
 
 EXIT_PROBLEMS = 1
 EXIT_INTERNAL = 123
+
+
+def _quiet_stdout() -> None:
+    """Send what is still buffered for a closed stdout nowhere, so the end of the run is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real stream (tests): nothing is buffered for it
+        pass
 
 
 def fail(problems: list[Problem]) -> NoReturn:
@@ -35,21 +46,33 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a reader that went away ('variants diff | head') shows here, not at exit
         except VariantsError as exc:
             fail(exc.problems)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
-        except KeyboardInterrupt:
-            click.echo("variants: interrupted", err=True)
-            sys.exit(130)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(EXIT_PROBLEMS)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP while files were written
+            signum = getattr(exc, "signum", signal.SIGINT)
+            click.echo(
+                "variants: interrupted" if signum == signal.SIGINT else f"variants: stopped by signal {signum}",
+                err=True,
+            )
+            sys.exit(128 + signum)
         except Exception as exc:  # pragma: no cover - exercised via a monkeypatched fault in tests
             if os.environ.get("VARIANTS_DEBUG"):
                 import traceback
 
                 traceback.print_exc()
             click.echo(
-                f"variants: internal error: {type(exc).__name__}: {exc} (set VARIANTS_DEBUG=1 for the traceback)",
+                printable(
+                    f"variants: internal error: {type(exc).__name__}: {exc} (set VARIANTS_DEBUG=1 for the traceback)"
+                ),
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)

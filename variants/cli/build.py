@@ -30,7 +30,9 @@ def build(
     page cache in .variants-cache/ (byte for byte what a full build makes).
     """
     from ..output.apply import apply
-    from ..output.plan import plan, unified_diff
+    from ..output.paths import locked
+    from ..output.plan import REMOVE, plan, unified_diff
+    from ..problems import printable
 
     folder = out_dir(ctx, out)
     stamp = None
@@ -38,11 +40,11 @@ def build(
         from ..cache.stamp import Stamp
 
         stamp = Stamp(project_dir(ctx), folder)
-        pages = stamp.pages()
-        if pages is not None:  # out/ holds what the sources make: nothing to read or write
+        known = stamp.pages()
+        if known is not None:  # out/ holds what the sources make: nothing to read or write
             if not quiet:
-                done = "up to date" if check or show_diff else f"built: 0 changed, {pages} unchanged"
-                click.echo(f"{pages} pages {done}", err=True)
+                done = "up to date" if check or show_diff else f"built: 0 changed, {known} unchanged"
+                click.echo(f"{known} pages {done}", err=True)
             return
     with progress_line(quiet) as progress:
         if no_cache:
@@ -53,13 +55,14 @@ def build(
             from ..cache.build import cached_outputs
 
             outputs = cached_outputs(project_dir(ctx), progress=progress)
-        result = plan(folder, outputs, force=force)
-        if not (check or show_diff):
-            apply(result, progress)
-            if stamp is not None:
-                stamp.record([o.name for o in outputs])
-    if show_diff:
-        click.echo(unified_diff(result), nl=False)
+        with locked(folder, write=not (check or show_diff)):
+            result = plan(folder, outputs, force=force)
+            if not (check or show_diff):
+                apply(result, progress)
+                if stamp is not None:
+                    stamp.record([o.name for o in outputs])
+    if show_diff:  # a page's bytes that are not UTF-8 are shown as they are
+        click.echo(unified_diff(result).encode("utf-8", errors="surrogateescape"), nl=False)
     if check or show_diff:
         from ..diff.drift import drift_state
         from ..formats.wording import DRIFT_WORDS
@@ -67,11 +70,13 @@ def build(
 
         manifest = read_manifest(folder) if folder.is_dir() else {}
         for change in result.pending:  # in the words diff uses for drift
-            click.echo(f"{folder / change.name}: {DRIFT_WORDS[drift_state(change, manifest)]}", err=True)
-        if result.pending:
-            click.echo(
-                f"{len(result.pending)} of {len(result.changes)} pages out of date; run 'variants build'", err=True
-            )
+            click.echo(printable(f"{folder / change.name}: {DRIFT_WORDS[drift_state(change, manifest)]}"), err=True)
+        for name in result.strays:
+            click.echo(printable(f"{folder}/{name}: left by an interrupted run"), err=True)
+        if result.pending or result.strays:
+            pages = f"{len(result.pending)} of {len(result.changes)} pages out of date"
+            left = f"{len(result.strays)} files left by interrupted runs"
+            click.echo(f"{pages if result.pending else left}; run 'variants build'", err=True)
             sys.exit(EXIT_PROBLEMS if check else 0)
         if not quiet:
             click.echo(f"{len(result.changes)} pages up to date", err=True)
@@ -79,9 +84,13 @@ def build(
     if quiet:
         return
     for change in result.pending:
-        click.echo(f"{_DONE[change.action]} {folder / change.name}", err=True)
-    unchanged = len(result.changes) - len(result.pending)
-    click.echo(f"{len(outputs)} pages built: {len(result.pending)} changed, {unchanged} unchanged", err=True)
+        click.echo(printable(f"{_DONE[change.action]} {folder / change.name}"), err=True)
+    for name in result.strays:
+        click.echo(printable(f"removed {folder / name} (left by an interrupted run)"), err=True)
+    changed = sum(change.action != REMOVE for change in result.pending)
+    removed = len(result.pending) - changed
+    gone = f"; {removed} removed" if removed else ""
+    click.echo(f"{len(outputs)} pages built: {changed} changed, {len(outputs) - changed} unchanged{gone}", err=True)
 
 
 @main.group()

@@ -81,7 +81,7 @@ def diff(
         return
     from ..diff import diff_report
     from ..formats import iter_report, plain
-    from ..output.apply import write_file
+    from ..output.paths import Guard, write_file
     from ..problems import VariantsError
 
     if len(programs) not in (0, 2):
@@ -102,7 +102,8 @@ def diff(
                 for piece in pieces:
                     if progress is not None and sys.stdout.isatty():
                         progress.stop()  # the report scrolling by on the terminal is the sign of life now
-                    click.echo(piece, nl=False, color=color)
+                    # a page's bytes that are not UTF-8 are shown as they are
+                    click.echo(piece.encode("utf-8", errors="surrogateescape"), nl=False, color=color)
                 sys.stdout.flush()
             except BrokenPipeError:  # the reader stopped ('variants diff | head'): stop writing, quietly
                 _silence_stdout()
@@ -111,7 +112,7 @@ def diff(
                 if close is not None:
                     close()
         else:
-            write_file(output, pieces)
+            write_file(output, pieces, Guard(project_dir(ctx), out_dir(ctx, out)))
     if output is not None and not quiet:
         click.echo(f"wrote {output}", err=True)
     _gate(report, (*fail_on, *(("drift",) if fail_on_drift else ())))

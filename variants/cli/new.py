@@ -41,9 +41,10 @@ def new(ctx: click.Context, name: str, slug: str | None, parent: str | None, com
 @main.command()
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
 @click.option("--keys", is_flag=True, help="Print the key reference as Markdown tables instead (README lists it).")
-def schema(output: Path | None, keys: bool) -> None:
+@click.pass_context
+def schema(ctx: click.Context, output: Path | None, keys: bool) -> None:
     """Print the JSON Schema of override files (editors use it to validate and complete)."""
-    from ..output.apply import write_file
+    from ..output.paths import Guard, write_file
     from ..source.keydocs import key_tables
     from ..source.schema import override_schema_text
 
@@ -51,7 +52,8 @@ def schema(output: Path | None, keys: bool) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_file(output, [text])
+        root = project_dir(ctx)
+        write_file(output, [text], Guard(root, root / "out"))
         click.echo(f"wrote {output}", err=True)
 
 

@@ -31,13 +31,17 @@ def watch(ctx: click.Context, out: Path | None, report: Path | None, diff_format
     reported and the watch goes on. Stop with Ctrl-C.
     """
     from ..cache.watch import rebuilds
+    from ..output.paths import Guard
+    from ..problems import printable
 
     root, folder = project_dir(ctx), out_dir(ctx, out)
+    if report is not None:  # never over a page or a source: refused before the first build
+        Guard(root, folder).check(report)
     fmt = diff_format or (_BY_SUFFIX.get(report.suffix, "text") if report else "text")
     click.echo(f"watching {root}/base and {root}/overrides (Ctrl-C to stop)", err=True)
     try:
         for result in rebuilds(root, folder):
-            what = ", ".join(sorted(result.changed)) or "first build"
+            what = printable(", ".join(sorted(result.changed))) or "first build"  # file names, escaped
             milliseconds = f"{result.seconds * 1000:.0f} ms"
             if result.problems:
                 for problem in result.problems:
@@ -61,11 +65,11 @@ def plural(count: int, word: str) -> str:
 def _write_report(root: Path, folder: Path, report: Path, fmt: str) -> None:
     from ..diff import diff_report
     from ..formats import iter_report
-    from ..output.apply import write_file
+    from ..output.paths import Guard, write_file
     from ..problems import VariantsError
 
     try:
-        write_file(report, iter_report(diff_report(root, None, folder), fmt))
+        write_file(report, iter_report(diff_report(root, None, folder), fmt), Guard(root, folder))
     except VariantsError as exc:
         for problem in exc.problems:
             click.echo(worded(problem).one_line(), err=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -29,8 +29,19 @@ class LintedPage:
         return f" (declared at {self.sources[anchor]})" if anchor in self.sources else ""
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+def _places(text: str) -> Callable[[int], tuple[int, int]]:
+    """(line, column) of offsets in ``text``; the line starts are found once, on the first call."""
+    from bisect import bisect_right
+
+    starts: list[int] = []
+
+    def place(offset: int) -> tuple[int, int]:
+        if not starts:
+            starts.extend([0, *(m.end() for m in re.finditer("\n", text))])
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    return place
 
 
 def _plain(heading: str) -> str:
@@ -59,8 +70,9 @@ def anchor_duplicate(page: LintedPage) -> Iterator[Problem]:
 def toc_body(page: LintedPage) -> Iterator[Problem]:
     """A TOC entry that leads to no question, or a question the TOC cannot reach."""
     model = page.model
+    headed = {h.anchor for h in model.headings if h.anchor_is_first}
     for target, label, where in model.toc:
-        if target in model.anchors and not any(h.anchor == target and h.anchor_is_first for h in model.headings):
+        if target in model.anchors and target not in headed:
             why = (
                 f": CommonMark reads the heading after anchor '{target}' as part of an HTML block"
                 " (a blank line before it would fix that)"
@@ -93,8 +105,9 @@ def empty_answer(page: LintedPage) -> Iterator[Problem]:
 @page_rule("template-leftover", WARNING)
 def template_leftover(page: LintedPage) -> Iterator[Problem]:
     """Template syntax (`{{`, `{%` or `{#`) left in a generated page (a bug, unless the page means it)."""
+    place = _places(page.text)
     for match in re.finditer(r"\{\{|\{%|\{#", page.text):
-        line, col = _line_col(page.text, match.start())
+        line, col = place(match.start())
         message = f"template syntax '{match.group()}' left in the page"
         yield finding(Loc(page.path, line, col), "template-leftover", message)
 
@@ -102,7 +115,8 @@ def template_leftover(page: LintedPage) -> Iterator[Problem]:
 @page_rule(mojibake.RULE, WARNING)
 def mis_encoded_page(page: LintedPage) -> list[Problem]:
     """Text decoded with the wrong encoding, such as `â€™` for `’`."""
-    return mojibake.text_findings(page.text, lambda offset: Loc(page.path, *_line_col(page.text, offset)))
+    place = _places(page.text)
+    return mojibake.text_findings(page.text, lambda offset: Loc(page.path, *place(offset)))
 
 
 def lint_page(

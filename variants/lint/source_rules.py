@@ -224,6 +224,16 @@ def schema_stale(project: Project) -> Iterator[Problem]:
         yield finding(Loc(SCHEMA_FILE), "schema-stale", "differs from this version's schema", "write-schema")
 
 
+@project_rule("stray-file", WARNING)
+def stray_file(project: Project) -> Iterator[Problem]:
+    """A temporary file a killed run left in `out/` (the next build removes it)."""
+    from ..output.pages import stray_files
+
+    out = project.root / "out"
+    for name in stray_files(out) if out.is_dir() else []:
+        yield finding(Loc(f"out/{name}"), "stray-file", "left by an interrupted run of variants; a build removes it")
+
+
 __all__ = [
     "COMPONENT",
     "CONTENT",
@@ -235,6 +245,7 @@ __all__ = [
     "mis_encoded_source",
     "no_op",
     "schema_stale",
+    "stray_file",
     "template_reads",
     "unused_key",
 ]

@@ -8,13 +8,13 @@ wrote; ``apply`` then carries it out, all or nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from ..pipeline.model import Output
 from ..problems import Problem, VariantsError, error
 from .manifest import digest, read_manifest
-from .pages import read_page
+from .pages import read_page, stray_files
 from .paths import target
 
 CREATE, UPDATE, REMOVE, UNCHANGED = "create", "update", "remove", "unchanged"
@@ -38,6 +38,7 @@ class Plan:
     conflicts: list[Problem] = field(default_factory=list)
     manifest: dict[str, str] = field(default_factory=dict)
     manifest_changed: bool = False
+    strays: list[str] = field(default_factory=list)  # temporary files and trash that killed runs left
 
     @property
     def pending(self) -> list[Change]:
@@ -51,9 +52,19 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
         raise VariantsError(error(str(out_dir), "output path exists and is not a folder", "output"))
     old_manifest = read_manifest(out_dir) if out_dir.is_dir() else {}
     result = Plan(out_dir, [])
+    gone = set(old_manifest) - {output.name for output in outputs}  # pages whose override is gone
     for output in outputs:
         display = f"{out_dir}/{output.name}"
-        current = read_page(target(out_dir, output.name), display)
+        path = target(out_dir, output.name)
+        try:
+            current = read_page(path, display)
+            blocked = _in_the_way(out_dir, output.name, gone) if "/" in output.name and current is None else None
+        except VariantsError:  # a folder where the page goes is fine if it is one this build empties
+            if not path.is_dir() or path.is_symlink():
+                raise
+            current, blocked = None, _in_the_way(out_dir, output.name, gone)
+        if blocked is not None:
+            result.conflicts.append(blocked)
         result.manifest[output.name] = digest(output.text)
         if current == output.text:
             result.changes.append(Change(output.name, UNCHANGED, current, output.text))
@@ -67,7 +78,7 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
                 message, hint = "was edited by hand since the last build", "diff-or-force"
                 result.conflicts.append(error(display, message, "hand-edit", hint))
         result.changes.append(Change(output.name, CREATE if current is None else UPDATE, current, output.text))
-    for name in sorted(set(old_manifest) - set(result.manifest)):
+    for name in sorted(gone):
         current = read_page(target(out_dir, name), f"{out_dir}/{name}")
         if current is None:
             continue
@@ -76,7 +87,23 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
             result.conflicts.append(error(f"{out_dir}/{name}", message, "hand-edit", "force-remove"))
         result.changes.append(Change(name, REMOVE, current, None))
     result.manifest_changed = result.manifest != old_manifest
+    result.strays = stray_files(out_dir) if out_dir.is_dir() else []
     return result
+
+
+def _in_the_way(out_dir: Path, name: str, gone: set[str]) -> Problem | None:
+    """A file where the page needs a folder, or a folder where it needs a file: fine when it is a
+    page this build removes (or a folder of nothing else), which goes first; a problem otherwise."""
+    parents = [p.as_posix() for p in PurePosixPath(name).parents][:-1]
+    for parent in parents:
+        if (out_dir / parent).is_file() and parent not in gone:
+            return error(f"{out_dir}/{name}", f"'{parent}' is a file where this page needs a folder", "output")
+    path = out_dir / name
+    if path.is_dir() and not path.is_symlink():
+        inside = {p.relative_to(out_dir).as_posix() for p in path.rglob("*") if not p.is_dir() or p.is_symlink()}
+        if not inside <= gone:
+            return error(f"{out_dir}/{name}", "is a folder (not written by variants) where this page goes", "output")
+    return None
 
 
 def unified_diff(plan: Plan) -> str:

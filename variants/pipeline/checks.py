@@ -32,6 +32,7 @@ def check_required(entry: Entry, problems: list[Problem]) -> None:
 
 def check_toc_positions(page: Page, problems: list[Problem]) -> None:
     moves = fields.toc_moves()
+    elsewhere = {q.id: (s, q) for s in page.sections for q in s.children}
     for section in page.sections:
         ids = {q.id for q in section.children}
         found = len(problems)
@@ -43,17 +44,34 @@ def check_toc_positions(page: Page, problems: list[Problem]) -> None:
             for row in given:
                 target = question.get(row.name)
                 if target not in ids or target == question.id:
-                    message = (
-                        f"'{row.name}: {target}': no other question with this id in section '{section.id}'"
-                        + _near(target, section.children)
-                    )
-                    problems.append(error(question.locs[row.name], message, "reference"))
+                    problems.append(_toc_target_problem(page, section, question, row.name, target, elsewhere))
         stuck = toc_moves(section)[1] if len(problems) == found else []
         if stuck:
             row = next(row for row in moves if stuck[0].get(row.name) is not None)
             names = ", ".join(f"'{q.id}'" for q in stuck)
             words = "/".join(row.name for row in moves)
             problems.append(error(stuck[0].locs[row.name], f"{words} of {names} go round in a circle", "position"))
+
+
+def _toc_target_problem(
+    page: Page, section: Entry, question: Entry, key: str, target: str, elsewhere: dict[str, tuple[Entry, Entry]]
+) -> Problem:
+    """A table-of-contents move whose target is not in the section, blamed on what took it away:
+    the layer that removed the target or moved it to another section, else the move itself."""
+    here = question.locs[key]
+    named = f"'{key}: {target}' of question '{question.id}' ({here})"
+    moved = elsewhere.get(target)
+    if target in page.removed and target != question.id:
+        message = f"cannot remove question '{target}': {named} lists that question next to it; give '{question.id}' another '{key}'"
+        return error(page.removed[target], message, "reference")
+    if moved is not None and moved[1].moved_by is not None and target != question.id:
+        message = (
+            f"question '{target}' cannot move to section '{moved[0].id}': {named} lists it next to that"
+            f" question in section '{section.id}'"
+        )
+        return error(moved[1].moved_by, message, "reference")
+    message = f"'{key}: {target}': no other question with this id in section '{section.id}'"
+    return error(here, message + _near(target, section.children), "reference")
 
 
 def check_unique_ids(page: Page, problems: list[Problem]) -> None:

@@ -230,6 +230,9 @@ class _Merger:
         result = list(items)
         seen: dict[str, Loc] = {}
         kind = QUESTION if parent else SECTION
+        later = {p[ID] for p in patches if not p.get(_REMOVE)}  # ids this list has: a placement may name them
+        waiting: list[tuple[Entry, dict[str, Any], Path_]] = []  # placed next to an entry the list adds later
+        ids = _Ids(result)
         for i, patch in enumerate(patches):
             here = (*path, i)
             loc = doc.loc(here)
@@ -239,16 +242,18 @@ class _Merger:
                 problems.append(error(loc, message, "id-duplicates"))
                 continue
             seen[eid] = loc
-            index = next((n for n, e in enumerate(result) if e.id == eid), None)
+            index = ids.find(eid)
             if index is None and (eid in self.section_ids if kind == QUESTION else eid in self.owner):
                 where = "a section id" if kind == QUESTION else f"section '{self.owner[eid]}'"
                 problems.append(error(loc, f"id '{eid}' is already used by {where}", "id-duplicates"))
                 continue
             if patch.get(_REMOVE):
                 self._remove(result, index, patch, kind, loc)
+                ids.changed()
                 continue
             if index is None and eid in self.moved:
                 result.append(self.moved.pop(eid))
+                ids.changed()
                 index = len(result) - 1
             if index is None:
                 entry = self._added(kind, here, patch, result)
@@ -260,9 +265,21 @@ class _Merger:
                 if QUESTIONS in patch:
                     entry.children = self.merge(base.children, patch[QUESTIONS], (*here, QUESTIONS), eid)
                 if not any(k in patch for k in _PLACE_NAMES):
-                    result.insert(index, entry)
+                    result.insert(index, entry)  # where it was: every other entry stays where it stood
                     continue
-            self._place(result, entry, patch, here)
+            ids.changed()
+            target = _target(patch)
+            absent = target in later and target not in seen and ids.find(target) is None
+            if absent or any(w[0].id == target for w in waiting):
+                waiting.append((entry, patch, here))
+                continue
+            self._place(result, entry, patch, here, index)
+            ids.changed()
+        while waiting:  # placed next to entries added later in the list, once those are placed
+            ready = [w for w in waiting if not any(other[0].id == _target(w[1]) for other in waiting)]
+            for entry, patch, here in ready or waiting:  # none ready: they name each other in a circle
+                self._place(result, entry, patch, here, None, circle=not ready)
+            waiting = [w for w in waiting if w not in ready] if ready else []
         return result
 
     def _remove(self, result: list[Entry], index: int | None, patch: dict[str, Any], kind: str, loc: Loc) -> None:
@@ -274,6 +291,7 @@ class _Merger:
             message = f"cannot remove {kind} '{eid}': not in the base{_near(eid, result)}"
             self.problems.append(error(loc, message, "reference"))
         else:
+            self.page.removed[eid] = loc
             del result[index]
 
     def _added(self, kind: str, here: Path_, patch: dict[str, Any], result: list[Entry]) -> Entry | None:
@@ -309,27 +327,64 @@ class _Merger:
             entry.children.append(question)  # a duplicate id is reported once the page is whole
         return entry
 
-    def _place(self, result: list[Entry], entry: Entry, patch: dict[str, Any], here: Path_) -> None:
+    def _place(
+        self,
+        result: list[Entry],
+        entry: Entry,
+        patch: dict[str, Any],
+        here: Path_,
+        at: int | None,
+        circle: bool = False,
+    ) -> None:
+        """Put ``entry`` next to the entry its placing key names; where that is wrong, report it and leave
+        the entry where it was (``at``, or at the end), so nothing else is reported because of it."""
         doc, problems = self.doc, self.problems
         given = [row for row in _PLACES if row.name in patch]
         if len(given) > 1:
             message = f"give '{given[0].name}' or '{given[1].name}', not both"
             problems.append(error(doc.loc(here), message, "position"))
-            return
-        for row in given:
+        for row in given[:1]:
             target = patch[row.name]
             index = next((n for n, e in enumerate(result) if e.id == target), None)
             if target == entry.id:
                 message = f"'{row.name}: {target}' names this {entry.kind} itself; name a neighbour"
                 problems.append(error(doc.loc((*here, row.name)), message, "reference"))
-                return
-            if index is None:
+            elif circle:
+                message = (
+                    f"'{row.name}: {target}': the entries this list places next to each other go round in a circle"
+                )
+                problems.append(error(doc.loc((*here, row.name)), message, "position"))
+            elif index is None:
                 message = f"'{row.name}: {target}': no such {entry.kind} here{_near(target, result)}"
                 problems.append(error(doc.loc((*here, row.name)), message, "reference"))
+            elif len(given) == 1:
+                result.insert(index + row.offset, entry)
                 return
-            result.insert(index + row.offset, entry)
-            return
-        result.append(entry)
+        result.insert(len(result) if at is None else at, entry)
+
+
+class _Ids:
+    """Where each id first stands in a list being merged, worked out again only once the list changed
+    shape: a layer patching thousands of entries in place finds each in constant time."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = entries
+        self._at: dict[str, int] | None = None
+
+    def find(self, eid: str) -> int | None:
+        if self._at is None:
+            self._at = {}
+            for n, entry in enumerate(self.entries):
+                self._at.setdefault(entry.id, n)
+        return self._at.get(eid)
+
+    def changed(self) -> None:
+        self._at = None
+
+
+def _target(patch: dict[str, Any]) -> Any:
+    """The id an entry's placing key names (None when it has none)."""
+    return next((patch[k] for k in _PLACE_NAMES if k in patch), None)
 
 
 def _near(eid: str, entries: list[Entry]) -> str:

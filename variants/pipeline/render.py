@@ -12,15 +12,16 @@ import re
 from typing import Any, Literal, NamedTuple, Protocol
 
 from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..problems import Loc, Problem, VariantsError, error
 from ..source import fields
 from ..source.fields import ID, LAYOUT, PAGE, QUESTION, QUESTIONS, SECTION
 from ..source.project import LAYOUT_SUFFIX, LAYOUTS, Project
+from . import sandbox
 from .frontmatter import dump_front_matter
 from .merge import map_loc_key
 from .model import Entry, Page, toc_order
+from .sandbox import LimitedSandbox, OutOfTime, deadline, out_of_time_message, template_line
 from .texts import Texts, first_line
 
 _PAGE = tuple(k for k in fields.values(PAGE))
@@ -56,7 +57,7 @@ class Renderer:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.page_env = SandboxedEnvironment(
+        self.page_env = LimitedSandbox(
             loader=FunctionLoader(self._load_template),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -68,6 +69,7 @@ class Renderer:
         self._page_template: Template | None = None
         self._inlined: Template | Literal[False] | None = None  # the page template with its layouts inlined
         self._layouts: dict[str, Any] = {}
+        self._out_of_time: Problem | None = None  # base/ ran out of time once: other pages are not tried
 
     def _load_template(self, name: str) -> tuple[str, str, Any] | None:
         """Template sources from base/. ``NAME#macro`` is file NAME as a macro ``block(q)``,
@@ -183,9 +185,30 @@ class Renderer:
         return {**variables, **values, fields.SECTIONS: sections}
 
     def render(self, page: Page) -> str:
-        """The page's final text."""
-        context = self.context(page)
-        return self.finish(context, self._render_page(context))
+        """The page's final text, in at most the sandbox's time for a page."""
+        if self._out_of_time is not None:
+            raise VariantsError(self._out_of_time)
+        context: dict[str, Any] | None = None
+        try:
+            try:
+                with deadline():
+                    context = self.context(page)
+                    text = self._render_page(context)
+            except OutOfTime as exc:
+                if exc.loc is not None or context is None:
+                    raise
+                # Out of time in the page template with its layouts inlined, whose lines are not the
+                # files': a short render as written finds the file and line that spends the time.
+                self._inlined = False
+                with deadline(sandbox.RENDER_SECONDS / 4):
+                    text = self._render_page(context)
+        except OutOfTime as exc:
+            where = exc.loc or Loc(f"base/{self.project.template_name}")
+            problem = error(where, f"template error: {out_of_time_message()}", "template")
+            if where.path.startswith("base/"):
+                self._out_of_time = problem
+            raise VariantsError(problem) from None
+        return self.finish(context, text)
 
     @staticmethod
     def finish(context: dict[str, Any], text: str) -> str:
@@ -222,6 +245,9 @@ class Renderer:
                 pass
         try:
             return self.page_template().render(context, layout=self.layout)
+        except OutOfTime as exc:
+            exc.loc = exc.loc or template_line(exc)
+            raise
         except TemplateSyntaxError as exc:
             where = Loc(exc.filename or f"base/{name}", exc.lineno or 0)
             raise VariantsError(error(where, f"template syntax error: {exc.message}", "template")) from None

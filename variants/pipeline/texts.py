@@ -13,9 +13,9 @@ import re
 from typing import NamedTuple
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..problems import Loc, Problem, error, suggest
+from .sandbox import LimitedSandbox, OutOfTime, checked, deadline, out_of_time_message, running
 
 SYNTAX = re.compile(r"\{[{%#]")
 _JINJA_CONSTANTS = frozenset({"true", "false", "none", "True", "False", "None"})
@@ -34,7 +34,7 @@ class Compiled(NamedTuple):
         if self.template is None:
             out = list(self.pieces)
             out[1::2] = [context[name] for name in self.pieces[1::2]]
-            return "".join(out)
+            return checked("".join(out)) if len(out) > 3 else "".join(out)
         rendered = self.template.render(context)
         return rendered.replace(self.cr, "\r") if self.cr else rendered
 
@@ -62,14 +62,15 @@ class Texts:
     """Compiles and renders texts; each distinct text is compiled once."""
 
     def __init__(self) -> None:
-        self._env: SandboxedEnvironment | None = None
+        self._env: LimitedSandbox | None = None
         self._compiled: dict[str, Compiled | TemplateSyntaxError] = {}
+        self._slow: set[str] = set()  # texts that ran out of time: not run again
 
     @property
-    def env(self) -> SandboxedEnvironment:
+    def env(self) -> LimitedSandbox:
         """The environment for texts (made on first use: most texts never need Jinja)."""
         if self._env is None:
-            self._env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True)
+            self._env = LimitedSandbox(undefined=StrictUndefined, keep_trailing_newline=True)
         return self._env
 
     def compile(self, source: str) -> Compiled | TemplateSyntaxError:
@@ -125,8 +126,21 @@ class Texts:
             )
         if missing:
             return ""
+        if source in self._slow:
+            problems.append(error(loc, f"template error: {out_of_time_message()}", "template"))
+            return ""
+        alone = not running()  # a text of a page runs within the page's time
         try:
-            return compiled.render(context)
+            if not alone:
+                return compiled.render(context)
+            with deadline():
+                return compiled.render(context)
+        except OutOfTime as exc:
+            self._slow.add(source)
+            exc.loc = exc.loc or loc
+            if not alone:
+                raise
+            problems.append(error(loc, f"template error: {out_of_time_message()}", "template"))
         except TemplateError as exc:
             problems.append(error(loc, f"template error: {first_line(exc)}", "template"))
         except Exception as exc:  # the sandbox turns hostile code into ordinary exceptions too

@@ -36,6 +36,8 @@ CONTENT, FORMATTING, ORDER, DIRECTIVE, STRUCTURE, INTENT = (
 )
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+# An anchor is written inside an HTML attribute: nothing that could end it or hide in it.
+ANCHOR_PATTERN = r"^[^\s\"'<>`\x00-\x1f\x7f]+$"
 # Not Jinja's own constants: {{ none }} would print None, not the variable.
 VAR_PATTERN = r"^(?!(?:true|false|none|True|False|None)$)[A-Za-z_][A-Za-z0-9_]*$"
 
@@ -50,7 +52,7 @@ class Key(NamedTuple):
 
     name: str
     levels: tuple[str, ...]
-    kind: str  # text | id | int | bool | map (of texts) | list (of entries)
+    kind: str  # text | id | html-id | int | bool | map (of texts) | list (of entries)
     doc: str
     template: bool = False  # a Jinja text over the program variables
     role: str = CONTENT
@@ -124,7 +126,7 @@ KEYS: tuple[Key, ...] = (
         label="question text", required_to_add=True),
     Key("toc", (QUESTION,), "text", "The question as the table of contents shows it, where it differs from the body.",
         template=True, label="table-of-contents text", default="=question"),
-    Key(ANCHOR, (QUESTION,), "text", "The anchor written above the question in the body, where it differs from the id.",
+    Key(ANCHOR, (QUESTION,), "html-id", "The anchor written above the question in the body, where it differs from the id.",
         default="=id"),
     Key("toc_before", (QUESTION,), "id", "List this question in the table of contents before this id.", role=ORDER,
         read_as="toc", offset=0),
@@ -276,6 +278,7 @@ def _is_text(path: tuple[str | int, ...]) -> bool:
 
 __all__ = [
     "ANCHOR",
+    "ANCHOR_PATTERN",
     "CONTENT",
     "DIRECTIVE",
     "FORMATTING",

@@ -33,7 +33,7 @@ def read_bytes(
     name = display or str(path)
     try:
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there, or a file where a folder would be
         if missing_ok:
             return None
         raise VariantsError(error(name, "no such file", rule)) from None

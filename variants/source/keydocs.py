@@ -8,6 +8,7 @@ from .schema import OVERRIDE
 _KINDS = {
     "text": "text",
     "id": "an id",
+    "html-id": "an HTML id",
     "int": "a whole number",
     "bool": "true/false",
     "map": "a mapping",

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from ..problems import Problem, error, suggest
 from . import edits, fields
-from .fields import ID_PATTERN, PAGE, QUESTION, SECTION, VAR_PATTERN, Key
+from .fields import ANCHOR_PATTERN, ID_PATTERN, PAGE, QUESTION, SECTION, VAR_PATTERN, Key
 from .yamldoc import Doc, Path_
 
 
@@ -29,6 +29,9 @@ class Shape(NamedTuple):
     pattern: str | None = None  # for text, and for the keys of a map
     minimum: int | None = None
     unless: str = ""  # for a required key: not required when this key is given
+
+
+_PATTERNS = {"id": ID_PATTERN, "html-id": ANCHOR_PATTERN}
 
 
 def _text(doc: str, required: bool = False, pattern: str | None = None) -> Shape:
@@ -49,8 +52,8 @@ _EDIT = Shape(
 
 def _shape(row: Key, override: bool) -> Shape:
     """The shape of one key of the field table."""
-    if row.kind == "id":
-        return _text(row.doc, row.required, ID_PATTERN)
+    if row.kind in _PATTERNS:
+        return _text(row.doc, row.required, _PATTERNS[row.kind])
     if row.kind == "text":
         if row.template and override:
             return Shape("template", row.doc + " Or an edit of the inherited text.", row.required, item=_EDIT)
@@ -208,7 +211,7 @@ def _check(doc: Doc, spec: Shape, value: Any, path: Path_, problems: list[Proble
                 )
     elif kind == "text":
         if spec.pattern and not re.fullmatch(spec.pattern, value):
-            message = f"{_name(path)} {value!r} is not a valid id (letters, digits, '_', '-', '.')"
+            message = f"{_name(path)} {value!r} is not {_PATTERN_WORDS.get(spec.pattern, 'valid here')}"
             problems.append(error(doc.loc(path), message, "type"))
     elif kind == "object":
         fields = spec.fields
@@ -235,6 +238,11 @@ def _check(doc: Doc, spec: Shape, value: Any, path: Path_, problems: list[Proble
         problems.append(error(doc.loc(path), f"{_name(path)} must be at least {spec.minimum}", "type"))
 
 
+_PATTERN_WORDS = {
+    ID_PATTERN: "a valid id (letters, digits, '_', '-', '.')",
+    ANCHOR_PATTERN: "a valid anchor (no spaces, quotes, '<', '>' or control characters)",
+    NAME_PATTERN: "a valid name (lower-case letters, digits, '-', '_')",
+}
 _WANTED = {
     "text": "text",
     "template": "text or an edit ({replace: ..., with: ...}, {append: ...}, {prepend: ...})",

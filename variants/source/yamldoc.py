@@ -19,6 +19,9 @@ import yaml
 from ..problems import Loc, Problem, VariantsError, error
 from .files import read_text
 
+# Values reached again through aliases, beyond their first place. Without aliases a
+# file of at most 1 MiB holds a bounded number of values, however many, so only
+# what aliases repeat is counted ("billion laughs" repeats a few values 10^9 times).
 MAX_NODES = 100_000
 MAX_DEPTH = 200
 
@@ -134,18 +137,23 @@ class _Builder:
         self.name = name
         self.doc = Doc(name, None)
         self.problems: list[Problem] = []
-        self.nodes = 0
+        self.aliased = "&" in text  # an alias needs an anchor: most files have none, and need no count
+        self.seen: set[int] = set()
+        self.repeated = 0
+
+    def _count(self, node: yaml.Node) -> None:
+        """Count a value reached again through an alias (the composer gives the same node)."""
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.repeated += 1
+        if self.repeated > MAX_NODES:
+            message = f"aliases repeat more than {MAX_NODES} values (alias bomb?)"
+            raise VariantsError(error(_mark_loc(self.name, node.start_mark), message, "size"))
 
     def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise VariantsError(
-                error(
-                    _mark_loc(self.name, node.start_mark),
-                    f"document expands to more than {MAX_NODES} values (alias bomb?)",
-                    "size",
-                )
-            )
+        if self.aliased:
+            self._count(node)
         if depth > MAX_DEPTH:
             raise VariantsError(
                 error(_mark_loc(self.name, node.start_mark), f"nesting deeper than {MAX_DEPTH} levels", "size")
