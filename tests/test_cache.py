@@ -316,3 +316,17 @@ def test_the_stamp_never_hides_a_change(run, shipped: Path, change: str) -> None
     assert built.exit_code == 0 and ("0 changed" not in built.stderr or change == "left by a killed run")
     assert not list((shipped / "out").glob(".*.variants-tmp"))
     assert run("-C", shipped, "build", "--check", *out).exit_code == 0
+
+
+def test_a_build_after_one_edit_reads_only_that_page(run, shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from variants.cache import stamp
+
+    monkeypatch.setattr(stamp, "RACY_NS", 0)  # as if the last build were long ago: every stat is trusted
+    assert run("-C", shipped, "build").exit_code == 0
+    read = _reads(monkeypatch)
+    override = shipped / RP
+    override.write_text(override.read_text().replace("name: Regional Partner\n", "name: Regional Partners\n"))
+    built = run("-C", shipped, "build")
+    assert built.exit_code == 0 and "1 changed" in built.stderr
+    assert [r for r in read if r.endswith(".md")] == [f"{shipped / 'out'}/regional-partner-faq.md"]
+    assert run("-C", shipped, "build", "--check", "--no-cache").exit_code == 0  # and the pages are right

@@ -19,6 +19,7 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import Any
 
 from ..output.manifest import MANIFEST
 from ..output.paths import is_temp
@@ -67,46 +68,77 @@ class Stamp:
         self.root, self.out_dir = root, out_dir
         self.index = self.store.index()
         self.found = scan(root, self.index)
+        self._read: dict[str, Any] | None = None
+
+    def _data(self) -> dict[str, Any] | None:
+        """The stamp the last build left for this output folder, if there is a sound one."""
+        if self._read is None:
+            try:
+                data = json.loads((self.store.folder / _STAMP).read_bytes())
+                ok = isinstance(data, dict) and data.get("out") == os.path.abspath(self.out_dir)
+                self._read = data if ok and isinstance(data.get("files"), dict) else {}
+            except (OSError, ValueError):
+                self._read = {}
+        return self._read or None
+
+    def holds(self, name: str, sha: str) -> bool:
+        """Whether the output folder's ``name`` is known, without reading it, to hold the text whose
+        digest is ``sha``: the last build wrote it so and its stat is still the one recorded."""
+        data = self._data()
+        if data is None or not self.found.clean:
+            return False
+        try:
+            known = data["files"].get(name)
+            if known is None or known[4] != sha:
+                return False
+            path = os.path.join(self.out_dir, name)
+            info = os.stat(path, follow_symlinks=False)
+            if [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns] != known[:4]:
+                return False
+            return info.st_mtime_ns < int(data["written_ns"]) - RACY_NS or _file(path) == known
+        except (OSError, ValueError, TypeError, IndexError, KeyError):
+            return False
 
     def pages(self) -> int | None:
         """The number of pages, when the output folder holds what the sources make; else None."""
-        if not self.store.usable or not self.found.clean:
+        data = self._data()
+        if data is None or not self.store.usable or not self.found.clean:
             return None
         try:
-            data = json.loads((self.store.folder / _STAMP).read_bytes())
             if data["key"] != _key(self.found, self.out_dir):
                 return None
-            written, files = int(data["written_ns"]), data["files"]
             if data["listing"] is None or data["listing"] != _listing(self.out_dir):  # a file added or left over
                 return None
-            for name, known in files.items():
-                path = os.path.join(self.out_dir, name)
-                info = os.stat(path, follow_symlinks=False)
-                if [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns] != known[:4]:
-                    return None
-                if info.st_mtime_ns >= written - RACY_NS and _file(path) != known:  # racy: compare the bytes
-                    return None
+            if not all(self.holds(name, known[4]) for name, known in data["files"].items()):
+                return None
             pages = int(data["pages"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+        except (ValueError, KeyError, TypeError, IndexError):
             return None
         if self.found.changed:
             self.store.save_index(self.index)
         return pages
 
-    def record(self, names: list[str]) -> None:
-        """After a build that left the output folder holding ``names`` (and its manifest): the stamp.
-        Nothing is recorded when a source changed since this stamp's scan."""
+    def record(self, digests: dict[str, str]) -> None:
+        """After a build that left the output folder holding the pages whose digests are ``digests``
+        (and its manifest): the stamp. Nothing is recorded when a source changed since this stamp's scan."""
         if not self.store.usable or not self.found.clean or not unchanged_since(self.root, self.found):
             return
         files = {}
-        for name in [*names, MANIFEST]:
-            found = _file(os.path.join(self.out_dir, name))
-            if found is None:
+        written = time.time_ns()  # before the stats: a page changed after them is racy, compared by bytes
+        for name in [*digests, MANIFEST]:
+            path = os.path.join(self.out_dir, name)
+            try:
+                info = os.stat(path, follow_symlinks=False)
+            except OSError:
                 return
-            files[name] = found
-        data = {"key": _key(self.found, self.out_dir), "written_ns": time.time_ns(), "pages": len(names),
-                "listing": _listing(self.out_dir)}  # fmt: skip
-        write_atomically(self.store.folder / _STAMP, json.dumps({**data, "files": files}), self.store.folder)
+            sha = digests.get(name) if name != MANIFEST else None
+            files[name] = [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, sha] if sha else _file(path)
+            if files[name] is None:
+                return
+        data = {"key": _key(self.found, self.out_dir), "out": os.path.abspath(self.out_dir), "written_ns": written,
+                "pages": len(digests), "listing": _listing(self.out_dir), "files": files}  # fmt: skip
+        write_atomically(self.store.folder / _STAMP, json.dumps(data), self.store.folder)
+        self._read = None
 
 
 __all__ = ["Stamp"]

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from ..problems import Problem, VariantsError
 from ..source.watch import StopFlag, watch_sources
 from .build import Memory, cached_outputs
+from .stamp import Stamp
 
 STEP_MS = 20  # how long a change waits for more changes before the rebuild starts
 
@@ -39,10 +40,12 @@ def rebuild(root: Path, out_dir: Path, changed: frozenset[str] = frozenset(), me
 
     start = time.perf_counter()
     try:
+        stamp = Stamp(root, out_dir)
         outputs = cached_outputs(root, memory=memory)
         with locked(out_dir):  # one run writes the output folder at a time, as build does
-            result = plan(out_dir, outputs)
+            result = plan(out_dir, outputs, holds=stamp.holds)
             apply(result)
+            stamp.record(result.manifest)
         written = tuple(change.name for change in result.pending)
     except VariantsError as exc:
         return Rebuild(changed, (), time.perf_counter() - start, tuple(exc.problems))

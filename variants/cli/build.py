@@ -56,11 +56,11 @@ def build(
 
             outputs = cached_outputs(project_dir(ctx), progress=progress)
         with locked(folder, write=not (check or show_diff)):
-            result = plan(folder, outputs, force=force)
+            result = plan(folder, outputs, force=force, holds=stamp.holds if stamp else None)
             if not (check or show_diff):
                 apply(result, progress)
                 if stamp is not None:
-                    stamp.record([o.name for o in outputs])
+                    stamp.record(result.manifest)
     if show_diff:  # a page's bytes that are not UTF-8 are shown as they are
         click.echo(unified_diff(result).encode("utf-8", errors="surrogateescape"), nl=False)
     if check or show_diff:

@@ -7,6 +7,7 @@ wrote; ``apply`` then carries it out, all or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -46,8 +47,11 @@ class Plan:
         return [c for c in self.changes if c.action != UNCHANGED]
 
 
-def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
-    """Compare what the sources produce with what ``out_dir`` holds."""
+def plan(
+    out_dir: Path, outputs: list[Output], force: bool = False, holds: Callable[[str, str], bool] | None = None
+) -> Plan:
+    """Compare what the sources produce with what ``out_dir`` holds. ``holds(name, digest)`` may
+    say that a page is known to hold the text of that digest, so it is not read."""
     if out_dir.exists() and not out_dir.is_dir():
         raise VariantsError(error(str(out_dir), "output path exists and is not a folder", "output"))
     old_manifest = read_manifest(out_dir) if out_dir.is_dir() else {}
@@ -56,6 +60,11 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
     for output in outputs:
         display = f"{out_dir}/{output.name}"
         path = target(out_dir, output.name)
+        sha = digest(output.text)
+        if holds is not None and holds(output.name, sha):
+            result.manifest[output.name] = sha
+            result.changes.append(Change(output.name, UNCHANGED, output.text, output.text))
+            continue
         try:
             current = read_page(path, display)
             blocked = _in_the_way(out_dir, output.name, gone) if "/" in output.name and current is None else None
@@ -65,7 +74,7 @@ def plan(out_dir: Path, outputs: list[Output], force: bool = False) -> Plan:
             current, blocked = None, _in_the_way(out_dir, output.name, gone)
         if blocked is not None:
             result.conflicts.append(blocked)
-        result.manifest[output.name] = digest(output.text)
+        result.manifest[output.name] = sha
         if current == output.text:
             result.changes.append(Change(output.name, UNCHANGED, current, output.text))
             continue
