@@ -156,14 +156,19 @@ def _base_key(found: Scan) -> str:
 
 
 def cached_outputs(
-    root: Path, jobs: int | None = None, progress: Progress | None = None, memory: Memory | None = None
+    root: Path,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    memory: Memory | None = None,
+    scanned: tuple[Index, Scan] | None = None,
 ) -> list[Output]:
     """Every page the project at ``root`` makes, rendering only what the cache does not hold;
     raises with every problem, as ``render_project`` does. A process that builds again and again
-    (``watch``) passes the same ``memory`` each time: the entries of the last build, kept in memory."""
+    (``watch``) passes the same ``memory`` each time: the entries of the last build, kept in memory;
+    ``scanned`` is the index and the scan of the sources when the caller has just made them."""
     store = Store(root) if memory is None else memory.store(root)
-    index = store.index()
-    found = scan(root, index)
+    index = scanned[0] if scanned is not None else store.index()
+    found = scanned[1] if scanned is not None else scan(root, index)
     programs = _programs(found.hashes)
     if not store.usable or not found.clean or programs is None:
         return _full(root, jobs)
