@@ -86,7 +86,10 @@ def reference(text: str, path: str) -> ParsedPage:
         if token.type == "html_block":
             pieces = [("html", token.content, first)]
         elif token.type == "inline":
-            line = first
+            # markdown-it-py strips the block's text with str.strip(), which takes whole lines of
+            # Unicode spaces ('\xa0\n') from its start: its children start that many lines lower.
+            raw = "\n".join(lines[first : token.map[1] + skip])
+            line = first + raw[: len(raw) - len(raw.lstrip())].count("\n")
             for child in token.children or []:
                 line += child.type in ("softbreak", "hardbreak")
                 pieces.append((child.type, child, line))
@@ -144,6 +147,7 @@ TRICKY = {
     "unclosed front matter": '---\ntitle: T\n\n## Q\n<a id="a" id="b">\n',
     "raw html kinds": "<!-- c -->\n<?p?>\n<![CDATA[x]]>\n<!X>\n<a id='single'>\n<div\nid=\"multi\">\n\n## Q\n",
     "a label markdown-it-pyrs panics on": "- [Don`t](#d)\n\n## Q\n[a `b](#top) answer\n",
+    "a line of unicode spaces starts a paragraph": '\xa0\n<a id="q"></a>\n\n## Q\n\u2003\n\xa0\nanswer\n',
     "malformed html": '<![foo[\n\n<a id="x"\n\n## Q\n<a id=\'k\' href="#top">\n',
 }
 
