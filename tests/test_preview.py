@@ -198,17 +198,19 @@ def test_serve_refuses_with_one_line_and_the_option_to_use(run, shipped: Path) -
 
 def test_watch_yields_changed_sources_and_stops(shipped: Path) -> None:
     stop = threading.Event()
-
-    def edit() -> None:
-        time.sleep(0.5)
-        write_tree(shipped, {"overrides/.regional-partner.yml.swp": "editor", "out/x.md": "not a source"})
-        (shipped / "overrides" / "regional-partner.yml").write_text("program: {}\n")
-
-    threading.Thread(target=edit).start()
+    guard = threading.Timer(60, stop.set)  # a change never seen fails the test, never hangs it
+    guard.start()
     seen = []
-    for changed in watch_sources(shipped, stop):
-        seen.append(changed)
-        stop.set()
+    try:
+        for changed in watch_sources(shipped, stop, announce=True):
+            if not changed:  # the watch runs: now the edits
+                write_tree(shipped, {"overrides/.regional-partner.yml.swp": "editor", "out/x.md": "not a source"})
+                (shipped / "overrides" / "regional-partner.yml").write_text("program: {}\n")
+                continue
+            seen.append(changed)
+            stop.set()
+    finally:
+        guard.cancel()
     assert seen == [{"overrides/regional-partner.yml"}]
 
 

@@ -28,6 +28,7 @@ from ..source.listing import SLUG_PATTERN
 from .site import Site
 
 KEEP_ALIVE = 15.0  # seconds between comments on a quiet event stream (proxies drop silent ones)
+WATCH_START = 10.0  # seconds a new preview waits for its watch to run (a slow disk: it serves meanwhile)
 _PROGRAM = re.compile(r"/p/([^/]+)")
 _LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 
@@ -183,11 +184,14 @@ class Preview:
 
     def __init__(self, server: PreviewServer, watch: bool = True) -> None:
         self.server = server
+        self.watching = threading.Event()  # set once the watch runs: a change made after it is seen
         self._threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)]
         if watch:
             self._threads.append(threading.Thread(target=self._watch, daemon=True))
         for thread in self._threads:
             thread.start()
+        if watch:
+            self.watching.wait(WATCH_START)
 
     @property
     def url(self) -> str:
@@ -205,7 +209,11 @@ class Preview:
     def _follow(self, force_polling: bool | None) -> None:
         from ..source.watch import watch_sources
 
-        for _ in watch_sources(self.server.site.root, self.server.stopping, force_polling=force_polling):
+        root = self.server.site.root
+        for changed in watch_sources(root, self.server.stopping, force_polling=force_polling, announce=True):
+            if not changed:  # the announcement: the watch is running
+                self.watching.set()
+                continue
             self.server.site.changed()
             self.server.notify()
 
