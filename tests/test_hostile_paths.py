@@ -143,7 +143,6 @@ def test_dev_stdout_is_this_runs_own_stdout(shipped: Path, tmp_path: Path) -> No
         )  # fmt: skip
     assert (result.returncode, result.stderr) == (0, "wrote /dev/stdout\n")
     assert (tmp_path / "captured").read_bytes() == (REPO / "base" / "override.schema.json").read_bytes()
-    assert os.path.islink("/dev/stdout") or stat.S_ISCHR(os.stat("/dev/stdout").st_mode) or True
 
 
 def test_a_link_to_a_report_keeps_the_link(run, shipped: Path, tmp_path: Path) -> None:
@@ -537,7 +536,7 @@ def test_a_reader_that_goes_away_ends_the_run_quietly(shipped: Path, args: tuple
     assert process.stdout is not None and process.stderr is not None
     process.stdout.read(10)
     process.stdout.close()
+    code = process.wait(60)  # before reading stderr: a run that never ends fails here, never hangs
     stderr = process.stderr.read().decode()
-    code = process.wait(30)
     assert "Traceback" not in stderr and "Exception ignored" not in stderr and "internal error" not in stderr
     assert code in (0, 1)

@@ -121,6 +121,7 @@ def try_repo(project: Path, home: Path, *hook: str) -> subprocess.CompletedProce
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1500)  # two try-repo runs of up to 600 s each: a cold machine installs variants for pre-commit
 def test_pre_commit_hooks_pass_clean_and_fail_on_a_stale_page(shipped: Path, tmp_path: Path) -> None:
     if shutil.which("git") is None or not (REPO / ".git").exists():
         pytest.skip("pre-commit try-repo needs git and a git checkout of variants")
