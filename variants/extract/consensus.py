@@ -155,9 +155,10 @@ class Consensus:
                     entry.values[key] = chosen
             questions = [[q.id for q in item.children if home.get(q.id) == sid] for item in items.values()]
             counts = Counter(qid for ids in questions for qid in ids)
+            by_id = {r: {q.id: q for q in item.children} for r, item in items.items()}
             for qid in merged_order(questions):
                 if shared(counts[qid], len(items)):
-                    entry.children.append(self._question(qid, items))
+                    entry.children.append(self._question(qid, by_id))
             self._toc_moves(entry, items)
             self.base.sections.append(entry)
 
@@ -170,8 +171,9 @@ class Consensus:
                     votes.setdefault(q.id, Counter())[section.id] += 1
         return {qid: counter.most_common(1)[0][0] for qid, counter in votes.items()}
 
-    def _question(self, qid: str, sections: dict[int, Item]) -> Entry:
-        found = {r: q for r, s in sections.items() for q in s.children if q.id == qid}
+    def _question(self, qid: str, sections: dict[int, dict[str, Item]]) -> Entry:
+        """The base's entry of question ``qid``, from each page's questions (by id) in this section."""
+        found = {r: questions[qid] for r, questions in sections.items() if qid in questions}
         # A block kept as its page has it says nothing of what the others write, unless all are such.
         items = {r: q for r, q in found.items() if q.unfit is None} or found
         entry = Entry(qid)

@@ -245,7 +245,8 @@ class Layering:
                 patches[question.id] = {ID: question.id, REMOVE: True}
                 order.append(question.id)
                 out.notes.append(f"removes {self.word} '{question.id}'")
-        places = placements([q.id for q in base.children if q.id in page_ids], page_ids)
+        here = set(page_ids)
+        places = placements([q.id for q in base.children if q.id in here], page_ids)
         known = {q.id: q for s in inherited.sections for q in s.children}
         merged: dict[str, dict[str, Any]] = {}
         for item in section.children:

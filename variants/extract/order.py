@@ -58,8 +58,8 @@ def shared(count: int, total: int) -> bool:
 
 def _agreement(one: list[str], other: list[str]) -> int:
     """How many of the ids two lists share stand in the same order in both."""
-    theirs = set(other)
-    return len(matches([eid for eid in one if eid in theirs], [eid for eid in other if eid in set(one)]))
+    theirs, mine = set(other), set(one)
+    return len(matches([eid for eid in one if eid in theirs], [eid for eid in other if eid in mine]))
 
 
 def merged_order(lists: list[list[str]]) -> list[str]:

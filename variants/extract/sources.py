@@ -130,13 +130,19 @@ def _merge(
     items: list[Entry], patches: list[dict[str, Any]], moved: dict[str, Entry], level: str, page: dict[str, Any]
 ) -> list[Entry]:
     result = list(items)
+    at: dict[str, int] | None = None  # where each id first stands in result; redone after a move
     for patch in patches:
         eid = patch[ID]
-        index = next((n for n, e in enumerate(result) if e.id == eid), None)
+        if at is None:
+            at = {}
+            for n, e in enumerate(result):
+                at.setdefault(e.id, n)
+        index = at.get(eid)
         if patch.get(REMOVE):
             if index is None:
                 raise KeyError(f"no entry '{eid}' to remove")
             del result[index]
+            at = None
             continue
         if index is None:
             if eid not in moved and not all(k in patch for k in REQUIRED[level]):
@@ -147,6 +153,7 @@ def _merge(
             if QUESTIONS in patch and not entry.children:
                 entry.children = _merge([], patch[QUESTIONS], moved, QUESTION, page)
             _place(result, entry, patch)
+            at = None
             continue
         entry = copy.deepcopy(result[index])
         _set(level, entry.values, patch, page, eid)
@@ -155,6 +162,7 @@ def _merge(
         if any(k in patch for k in PLACES):
             del result[index]
             _place(result, entry, patch)
+            at = None
         else:
             result[index] = entry
     return result
