@@ -57,9 +57,11 @@ def test_quick_benchmark_writes_the_expected_report(tmp_path: Path) -> None:
     for row in [*extract["real"], *extract["synthetic"]]:
         assert row["lines"] > 0 and row["line_diff_lines"] > 0 and row["extract_s"] > 0, row
     assert extract["real"][0]["shape"] == "FAQ" and extract["real"][0]["example_lines"] > 0
-    compact, within, timing = extract["targets"]
+    compact, within, timing, large = extract["targets"]
     assert compact["status"] == within["status"] == "pass", extract["targets"]
-    assert timing["status"] in ("pass", "miss")  # a timing: a busy machine may miss it; the test asserts no time
+    # timings: a busy machine may miss them; the test asserts no time, only that the large case was proven
+    assert timing["status"] in ("pass", "miss") and large["status"] in ("pass", "miss")
+    assert extract["large_faq"]["verified"] and extract["large_faq"]["questions"] == 1000
 
     names = [t["target"] for t in report["targets"]]
     assert len(names) == 5

@@ -543,7 +543,6 @@ def test_errors_in_the_sources_are_one_line_each(run, shipped: Path) -> None:
 
 @pytest.mark.slow
 def test_a_reader_that_stops_early_ends_it_quietly(tmp_path: Path) -> None:
-    sys.path.insert(0, str(REPO / "benchmarks"))
     from synthetic import make_project
 
     root = make_project(tmp_path / "big", 200, 10)  # a report far past a pipe's buffer, made by workers

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
+import compactness  # the benchmark's measure, one definition for both
 import pytest
 
 from conftest import GOLDEN, REPO, snapshot
@@ -13,8 +13,6 @@ from conftest import GOLDEN, REPO, snapshot
 EXAMPLE = REPO / "examples" / "partner-faq"
 FAMILY = GOLDEN / "partner-faq"
 PAGES = sorted(p.name for p in FAMILY.glob("*.md"))
-sys.path.insert(0, str(REPO / "benchmarks"))
-import compactness  # noqa: E402 - the benchmark's measure, one definition for both
 
 
 @pytest.fixture

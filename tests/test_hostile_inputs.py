@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from extracting import faq_page  # the benchmark's page generator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,22 +57,9 @@ def test_eight_thousand_questions_with_moves_in_one_section_build_fast(run, ship
     assert page.index("- [Q1?](#q1)\n- [Q0?](#q0)\n- [Q3?](#q3)\n- [Q2?](#q2)\n") > 0
 
 
-def family_page(name: str, count: int) -> str:
-    """A page of ``count`` questions of one family, every line naming the program (so no line is
-    the same on two pages), and every seventh answer a sentence longer."""
-    seventh = 0 if name == "Alpha" else 1
-    body = "".join(
-        f"\n## Question {i} about {name}?\n\nParagraph {i} says something about {name} and the thing number {i}."
-        + (f" {name} extra {i}." if i % 7 == seventh else "")
-        + "\n"
-        for i in range(count)
-    )
-    return f"# {name} FAQ\n{body}"
-
-
 @pytest.mark.slow
 def test_extract_of_two_pages_of_a_thousand_questions_is_linear(run, tmp_path: Path) -> None:
-    write_tree(tmp_path, {"alpha.md": family_page("Alpha", 1000), "beta.md": family_page("Beta", 1000)})
+    write_tree(tmp_path, {"alpha.md": faq_page("Alpha", 1000), "beta.md": faq_page("Beta", 1000)})
     started = time.monotonic()
     result = run("extract", tmp_path / "alpha.md", tmp_path / "beta.md", "--into", tmp_path / "x")
     assert result.exit_code == 0, result.stderr

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import synthetic  # the benchmark's project generator
 
 from conftest import REPO
 from variants.cli.progress import ProgressLine, wanted
@@ -32,9 +33,6 @@ from variants.progress import (
     REPORTING,
     WRITING,
 )
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-import synthetic  # the benchmark's project generator
 
 VARIANTS = Path(sys.executable).parent / "variants"
 
