@@ -98,6 +98,21 @@ def test_a_new_version_of_a_library_is_a_new_key(shipped: Path, monkeypatch: pyt
     assert before < after and len(after - before) == 3  # two pages and the base's marker
 
 
+def test_versions_are_read_as_importlib_metadata_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import version
+
+    from variants.cache.build import installed_versions
+
+    names = ("jinja2", "MarkupSafe", "PyYAML", "markdown_it_py", "click", "deepdiff", "variants")
+    assert installed_versions(names) == {name: version(name) for name in names}
+    egg = tmp_path / "eggs" / "Jinja2-0.1-py3.11.egg-info"  # an egg ahead on the path: importlib.metadata answers
+    egg.mkdir(parents=True)
+    (egg / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: Jinja2\nVersion: 0.1\n")
+    monkeypatch.syspath_prepend(str(egg.parent))
+    assert installed_versions(("jinja2", "pyyaml")) == {"jinja2": "0.1", "pyyaml": version("pyyaml")}
+    assert installed_versions(("jinja2", "no-such-distribution")) == {"jinja2": "0.1", "no-such-distribution": None}
+
+
 @pytest.mark.parametrize("damage", ["truncated", "other text", "a folder", "wrong key"])
 def test_a_damaged_cache_entry_is_never_trusted(shipped: Path, damage: str) -> None:
     good = cached_outputs(shipped)

@@ -77,16 +77,18 @@ def test_a_check_with_everything_cached_parses_nothing(shipped: Path) -> None:
         assert out.stdout.splitlines()[-1] == expected, out.stderr
 
 
-def test_a_new_version_of_a_parser_is_a_new_check(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from importlib import metadata
-
+def test_a_new_version_of_a_parser_is_a_new_check(
+    shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from variants.cache.build import environment
 
     parsed = _parsed(monkeypatch)
     cached_check(shipped)
     parsed.clear()
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "9.9" if name == "markdown-it-pyrs" else real(name))
+    newer = tmp_path / "site" / "markdown_it_pyrs-9.9.dist-info"  # a release installed ahead on the path
+    newer.mkdir(parents=True)
+    (newer / "METADATA").write_text("Metadata-Version: 2.1\nName: markdown-it-pyrs\nVersion: 9.9\n")
+    monkeypatch.syspath_prepend(str(newer.parent))
     environment.cache_clear()
     try:
         assert cached_check(shipped) == check_project(shipped)

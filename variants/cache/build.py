@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -37,17 +38,52 @@ _BASE_CLEAN = Entry("", "")  # the marker stored when base/ built without proble
 @cache
 def environment(libraries: tuple[str, ...] = LIBRARIES) -> str:
     """What besides the sources shapes a page: the versions of variants, Python and ``libraries``."""
-    from importlib.metadata import PackageNotFoundError, version
-
     from .. import __version__
 
+    versions = installed_versions(libraries)
     parts = [f"variants {__version__}", f"python {sys.version}"]
-    for name in libraries:
-        try:
-            parts.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name} -")
+    parts += [f"{name} {versions[name] or '-'}" for name in libraries]
     return "; ".join(parts)
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
+
+
+def installed_versions(names: tuple[str, ...]) -> dict[str, str | None]:
+    """The installed version of each distribution (None: not installed), as importlib.metadata gives it.
+
+    The first ``NAME-VERSION.dist-info`` folder along sys.path names it (the wheel standard), so
+    a cached build need not import importlib.metadata (65 ms, a fifth of a no-op build); where a
+    name is found otherwise (an egg, a zip) or not at all, importlib.metadata answers."""
+    wanted = {_normal(name): name for name in names}
+    found: dict[str, str | None] = {}
+    for entry in sys.path:
+        try:
+            listing = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for item in listing:
+            stem, dot, kind = item.rpartition(".")
+            if kind not in ("dist-info", "egg-info", "egg") or not dot:
+                continue
+            name, dash, version = stem.partition("-")
+            key = _normal(name)
+            if key in wanted and key not in found:
+                found[key] = version.partition("-")[0] if kind == "dist-info" and dash and version else None
+        if len(found) == len(wanted):
+            break
+    if all(found.get(key) for key in wanted):
+        return {name: found[key] for key, name in wanted.items()}
+    from importlib.metadata import PackageNotFoundError, version
+
+    result: dict[str, str | None] = {}
+    for name in names:
+        try:
+            result[name] = version(name)
+        except PackageNotFoundError:
+            result[name] = None
+    return result
 
 
 class Memory:
@@ -261,4 +297,4 @@ def _full(root: Path, jobs: int | None) -> list[Output]:
     return render_project(root, jobs)
 
 
-__all__ = ["LIBRARIES", "Memory", "cached_outputs", "environment", "page_keys", "unchanged_since"]
+__all__ = ["LIBRARIES", "Memory", "cached_outputs", "environment", "installed_versions", "page_keys", "unchanged_since"]
