@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from variants.cache.check import cached_check
-from variants.cache.store import CACHE_DIR
+from variants.cache.store import CACHE_DIR, Entry, Store
 from variants.lint import check_project
 
 RP = "overrides/regional-partner.yml"
@@ -64,6 +64,17 @@ def test_a_damaged_entry_is_checked_again(shipped: Path) -> None:
             record["text"] = record["text"].replace("warning", "error")  # its digest no longer matches
             entry.write_text(json.dumps(record))
     assert cached_check(shipped) == good
+
+
+@pytest.mark.parametrize("text", ["{not json", '[["a", "b"]]', '{"a": 1}', "[[[1, 2, 3], 4, 5, 6]]"])
+def test_a_sound_entry_that_holds_no_findings_is_checked_again(shipped: Path, text: str) -> None:
+    good = cached_check(shipped)
+    store = Store(shipped)
+    for entry in (p for p in (shipped / CACHE_DIR / "pages").rglob("*") if p.is_file()):
+        record = json.loads(entry.read_bytes())
+        if record["name"] == "check":
+            store.put(record["key"], Entry("check", text))  # its digest matches: only its findings are wrong
+    assert cached_check(shipped) == good == check_project(shipped)
 
 
 def test_a_check_with_everything_cached_parses_nothing(shipped: Path) -> None:

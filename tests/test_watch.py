@@ -49,12 +49,9 @@ class Lines:
             before.append(line)
 
 
-def test_watch_rebuilds_on_each_edit_survives_a_broken_source_and_stops(shipped: Path) -> None:
-    page = shipped / "out" / "regional-partner-faq.md"
-    override = shipped / "overrides" / "regional-partner.yml"
-    good = override.read_text()
-    report = shipped.parent / "report.md"
-    process = subprocess.Popen(
+def start_watch(shipped: Path, report: Path) -> subprocess.Popen[str]:
+    """``variants watch --diff REPORT`` on the project, as a process of its own (a traceback is not hidden)."""
+    return subprocess.Popen(
         [str(VARIANTS), "-C", str(shipped), "watch", "--diff", str(report)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -62,6 +59,24 @@ def test_watch_rebuilds_on_each_edit_survives_a_broken_source_and_stops(shipped:
         text=True,
         env={**os.environ, "VARIANTS_DEBUG": "1"},
     )
+
+
+def stop_watch(process: subprocess.Popen[str], lines: Lines) -> None:
+    """Ctrl-C, then the watch says it stopped and exits 0 with nothing on stdout and no traceback."""
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+    lines.until("stopped", timeout=30)
+    assert process.returncode == 0, lines.seen
+    assert process.stdout is not None and process.stdout.read() == ""
+    assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines.seen)
+
+
+def test_watch_rebuilds_on_each_edit_survives_a_broken_source_and_stops(shipped: Path) -> None:
+    page = shipped / "out" / "regional-partner-faq.md"
+    override = shipped / "overrides" / "regional-partner.yml"
+    good = override.read_text()
+    report = shipped.parent / "report.md"
+    process = start_watch(shipped, report)
     lines = Lines(process)
     try:
         watching, _ = lines.until("watching")
@@ -85,13 +100,30 @@ def test_watch_rebuilds_on_each_edit_survives_a_broken_source_and_stops(shipped:
         fixed, _ = lines.until("written")
         assert "overrides/regional-partner.yml" in fixed
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-    lines.until("stopped", timeout=30)
-    assert process.returncode == 0, lines.seen
-    assert process.stdout is not None and process.stdout.read() == ""
-    assert not any("Traceback" in line or "KeyboardInterrupt" in line for line in lines.seen)
+        stop_watch(process, lines)
     assert page.read_bytes() == (REPO / "out" / page.name).read_bytes()
+
+
+def test_a_report_that_cannot_be_written_is_said_and_the_watch_goes_on(shipped: Path) -> None:
+    blocker = shipped.parent / "not-a-folder"
+    blocker.write_text("a file where the report's folder would be\n")
+    report = blocker / "report.md"
+    override = shipped / "overrides" / "regional-partner.yml"
+    process = start_watch(shipped, report)
+    lines = Lines(process)
+    try:
+        first, before = lines.until("first build:")
+        assert "no page changed" in first
+        assert [line for line in before if line.startswith(str(report))], before  # said, on one line
+        assert all(line.count("\n") == 1 for line in before)
+        override.write_text(override.read_text().replace("name: Regional Partner\n", "name: Regional Partners\n"))
+        edited, again = lines.until("overrides/regional-partner.yml:")
+        assert "1 page written" in edited  # the pages are rebuilt all the same
+        assert [line for line in again if line.startswith(str(report))], again
+        assert "title: Regional Partners FAQs" in (shipped / "out" / "regional-partner-faq.md").read_text()
+    finally:
+        stop_watch(process, lines)
+    assert blocker.read_text() == "a file where the report's folder would be\n"
 
 
 def test_a_rebuild_reports_problems_and_leaves_the_output_alone(shipped: Path) -> None:

@@ -29,11 +29,6 @@ def build(
     Pages whose inputs did not change since they were last built come from the
     page cache in .variants-cache/ (byte for byte what a full build makes).
     """
-    from ..output.apply import apply
-    from ..output.paths import locked
-    from ..output.plan import REMOVE, plan, unified_diff
-    from ..problems import printable
-
     folder = out_dir(ctx, out)
     stamp = None
     if not no_cache:
@@ -46,6 +41,11 @@ def build(
                 done = "up to date" if check or show_diff else f"built: 0 changed, {known} unchanged"
                 click.echo(f"{known} pages {done}", err=True)
             return
+    from ..output.apply import apply  # below the no-op's exit: it needs none of these
+    from ..output.paths import locked
+    from ..output.plan import REMOVE, plan, unified_diff
+    from ..problems import printable
+
     with progress_line(quiet) as progress:
         if no_cache:
             from ..pipeline.build import build as build_pages
