@@ -153,6 +153,10 @@ BAD_OUTPUTS = {
     "windows-character": ('"a:b.md"', "holds the character ':'"),
     "trailing-dot": ('"sub./x.md"', "'sub.' ends in a dot or a space"),
     "too-long": ("a" * 300 + ".md", "a part is longer than 255 bytes"),
+    # plain ASCII names, which are checked the quick way: each edge of it
+    "plain-last-dot": ("x.md.", "'x.md.' ends in a dot or a space"),
+    "plain-device": ("aux", "'aux' is a device name on Windows"),
+    "plain-256-bytes": ("b" * 256, "a part is longer than 255 bytes"),
 }
 
 

@@ -58,13 +58,13 @@ def plan(
     result = Plan(out_dir, [])
     gone = set(old_manifest) - {output.name for output in outputs}  # pages whose override is gone
     for output in outputs:
-        display = f"{out_dir}/{output.name}"
-        path = target(out_dir, output.name)
         sha = digest(output.text)
-        if holds is not None and holds(output.name, sha):
+        if holds is not None and holds(output.name, sha):  # the very file the last build wrote: no link
             result.manifest[output.name] = sha
             result.changes.append(Change(output.name, UNCHANGED, output.text, output.text))
             continue
+        display = f"{out_dir}/{output.name}"
+        path = target(out_dir, output.name)
         try:
             current = read_page(path, display)
             blocked = _in_the_way(out_dir, output.name, gone) if "/" in output.name and current is None else None

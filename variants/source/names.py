@@ -16,10 +16,15 @@ UNSAFE_CHARACTERS = re.compile(f'[{UNPRINTABLE}<>:"|?*]')
 # Device names Windows reserves in every folder, whatever the extension ('CON.md', 'nul.txt').
 _RESERVED = re.compile(r"(?i)(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(?:\.[^/]*)?")
 MAX_NAME_BYTES = 255  # one component of a path, as most file systems allow
+# A name most projects give every page ('program-faq.md'): one ASCII part that no check below refuses
+# but for a device name or a last dot, so a thousand pages are checked without a path object each.
+_PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}")
 
 
 def check_output_name(name: str, loc: Loc) -> Problem | None:
     """Refuse names that could write outside the output folder or that some systems cannot hold."""
+    if _PLAIN.fullmatch(name) and name[-1] != "." and not _RESERVED.fullmatch(name):
+        return None
     path = PurePosixPath(name)
     if not name or name.strip() != name or "\\" in name:
         return error(loc, f"output name {name!r} is not a plain relative file name", "output")
@@ -54,7 +59,10 @@ def claims(outputs: list[tuple[str, str, Loc]]) -> list[Problem]:
     only in case (or in how accents are composed) are one file on macOS and Windows."""
     problems: list[Problem] = []
     claimed: dict[str, tuple[str, str]] = {}  # same-file key -> (the name, the override that writes it)
-    folders = {same_file_key(str(parent)) for name, _, _ in outputs for parent in PurePosixPath(name).parents}
+    folders = {"."}  # every name's parents: '.', and the folders of the names in a subfolder
+    for name, _, _ in outputs:
+        parts = name.split("/")[:-1]
+        folders.update(same_file_key("/".join(parts[: n + 1])) for n in range(len(parts)))
     for name, source, where in outputs:
         key = same_file_key(name)
         if key in claimed:
