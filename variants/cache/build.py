@@ -67,10 +67,10 @@ def installed_versions(names: tuple[str, ...]) -> dict[str, str | None]:
             stem, dot, kind = item.rpartition(".")
             if kind not in ("dist-info", "egg-info", "egg") or not dot:
                 continue
-            name, dash, version = stem.partition("-")
+            name, dash, release = stem.partition("-")
             key = _normal(name)
             if key in wanted and key not in found:
-                found[key] = version.partition("-")[0] if kind == "dist-info" and dash and version else None
+                found[key] = release.partition("-")[0] if kind == "dist-info" and dash and release else None
         if len(found) == len(wanted):
             break
     if all(found.get(key) for key in wanted):
@@ -116,9 +116,9 @@ class _MemoryStore(Store):
             self._now[key] = entry
         return entry
 
-    def put(self, key: str, entry: Entry) -> None:
-        super().put(key, entry)
-        self._now[key] = entry
+    def put_many(self, entries: dict[str, Entry]) -> None:
+        super().put_many(entries)
+        self._now.update(entries)
 
     def prune(self, used: set[str]) -> None:
         super().prune(used)
@@ -265,11 +265,12 @@ def _rebuild(
         return _full(root, jobs)
     if unchanged_since(root, found):  # a file changed while building: its pages are not stored
         keys = page_keys(found, index)
+        entries: dict[str, Entry] = {}
         for slug in missing:
             key, output = keys.get(slug), made[slug].output
             if key is not None and output is not None:
-                store.put(key, Entry(output.name, output.text))
-        store.put(base_key, _BASE_CLEAN)
+                entries[key] = Entry(output.name, output.text)
+        store.put_many({**entries, base_key: _BASE_CLEAN})
         store.save_index(index)
         store.prune({k for k in keys.values() if k is not None} | {base_key})
     return outputs

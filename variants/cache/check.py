@@ -64,8 +64,7 @@ class PageFindings:
         self.new[key] = problems
 
     def save(self) -> None:
-        for key, problems in self.new.items():
-            self.store.put(key, Entry(_CHECK, encode(problems)))
+        self.store.put_many({key: Entry(_CHECK, encode(problems)) for key, problems in self.new.items()})
 
 
 def _check(root: Path, out_name: str, progress: Progress | None, memo: PageFindings | None = None) -> list[Problem]:

@@ -49,9 +49,6 @@ class Store:
     def index(self) -> Index:
         return Index.read(self.folder / _INDEX)
 
-    def _entry_path(self, key: str) -> Path:
-        return self.folder / _PAGES / key[:2] / key
-
     def get(self, key: str) -> Entry | None:
         """The entry for ``key``, if there is a sound one."""
         try:
@@ -68,10 +65,28 @@ class Store:
 
     def put(self, key: str, entry: Entry) -> None:
         """Store ``entry`` under ``key`` (a failure to write is not an error: the cache is an aid)."""
-        if not self.usable:
+        self.put_many({key: entry})
+
+    def put_many(self, entries: dict[str, Entry]) -> None:
+        """Store each entry under its key, each written atomically; the folders are made and
+        checked once for all of them (a cold build stores a thousand at once)."""
+        if not self.usable or not entries or not _ready(self.folder):
             return
-        data = {"key": key, "name": entry.name, "text": entry.text, "digest": _digest(entry)}
-        write_atomically(self._entry_path(key), json.dumps(data, ensure_ascii=False), self.folder)
+        folders: dict[str, Path | None] = {}
+        with interruptible():
+            for key, entry in entries.items():
+                prefix = key[:2]
+                if prefix not in folders:
+                    try:
+                        (self.folder / _PAGES / prefix).mkdir(parents=True, exist_ok=True)
+                        folders[prefix] = target(self.folder, f"{_PAGES}/{prefix}")  # never a link out
+                    except (OSError, VariantsError):
+                        folders[prefix] = None
+                folder = folders[prefix]
+                if folder is None:
+                    continue
+                data = {"key": key, "name": entry.name, "text": entry.text, "digest": _digest(entry)}
+                _replace(folder / key, json.dumps(data, ensure_ascii=False))
 
     def save_index(self, index: Index) -> None:
         if not self.usable:
@@ -123,27 +138,43 @@ def _digest(entry: Entry) -> str:
     return hashlib.sha256(f"{entry.name}\0{entry.text}".encode("utf-8", errors="surrogateescape")).hexdigest()
 
 
-def write_atomically(path: Path, text: str, folder: Path) -> None:
-    """Write atomically, through the safe-path module: under a name no other process holds, never
-    through a link out of the cache folder; give up quietly when that fails."""
+def _ready(folder: Path) -> bool:
+    """Whether the cache folder is there to write into (made, with its .gitignore, when it is not)."""
     try:
         if not folder.is_dir():
             folder.mkdir(parents=True, exist_ok=True)
             create(folder / ".gitignore", [_GITIGNORE.encode("utf-8")])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path = target(folder, path.relative_to(folder).as_posix())
-    except (OSError, VariantsError):
-        return
+    except OSError:
+        return False
+    return True
+
+
+def _replace(path: Path, text: str) -> None:
+    """Put ``text`` at ``path`` under a name no other process holds, then rename it there (the
+    rename replaces a link, never writes through one); give up quietly when that fails."""
     temp = temp_path(path)
     try:
-        with interruptible():
-            stage(path, [text.encode("utf-8", errors="surrogateescape")], temp)
-            os.replace(temp, path)
+        stage(path, [text.encode("utf-8", errors="surrogateescape")], temp)
+        os.replace(temp, path)
     except OSError:
         temp.unlink(missing_ok=True)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: Path, text: str, folder: Path) -> None:
+    """Write atomically, through the safe-path module: under a name no other process holds, never
+    through a link out of the cache folder; give up quietly when that fails."""
+    if not _ready(folder):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path = target(folder, path.relative_to(folder).as_posix())
+    except (OSError, VariantsError):
+        return
+    with interruptible():
+        _replace(path, text)
 
 
 __all__ = ["CACHE_DIR", "Entry", "Store", "write_atomically"]
