@@ -233,6 +233,23 @@ def test_symlink_out_of_the_output_folder_is_refused(run, shipped: Path, tmp_pat
     assert list(outside.iterdir()) == []
 
 
+def test_a_folder_turned_into_a_link_after_a_build_is_refused(run, shipped: Path, tmp_path: Path) -> None:
+    """The stamp vouches for pages it recorded; a link put in one's folders since is refused all the same."""
+    override = shipped / "overrides" / "regional-partner.yml"
+    override.write_text(override.read_text() + "output: sub/page.md\n")
+    assert run("-C", shipped, "build").exit_code == 0
+    moved = tmp_path / "elsewhere"
+    (shipped / "out" / "sub").rename(moved)
+    (shipped / "out" / "sub").symlink_to(moved)
+    before = snapshot(moved)
+    result = run("-C", shipped, "build")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"{shipped}/out/sub/page.md: refusing to write through a symbolic link\n",
+    )
+    assert snapshot(moved) == before
+
+
 def test_symlinked_page_is_refused(run, shipped: Path, tmp_path: Path) -> None:
     target = tmp_path / "elsewhere.md"
     target.write_text("precious\n")

@@ -59,12 +59,16 @@ def plan(
     gone = set(old_manifest) - {output.name for output in outputs}  # pages whose override is gone
     for output in outputs:
         sha = digest(output.text)
-        if holds is not None and holds(output.name, sha):  # the very file the last build wrote: no link
+        # A page in a subfolder is resolved first: a link in its folders is refused, vouched for or not.
+        # A page in out/ itself is the very file the last build wrote when the stamp vouches for it
+        # (its inode is, not a link's), so it need not be resolved.
+        path = target(out_dir, output.name) if "/" in output.name else None
+        if holds is not None and holds(output.name, sha):
             result.manifest[output.name] = sha
             result.changes.append(Change(output.name, UNCHANGED, output.text, output.text))
             continue
         display = f"{out_dir}/{output.name}"
-        path = target(out_dir, output.name)
+        path = path or target(out_dir, output.name)
         try:
             current = read_page(path, display)
             blocked = _in_the_way(out_dir, output.name, gone) if "/" in output.name and current is None else None
