@@ -99,18 +99,29 @@ def test_a_new_version_of_a_library_is_a_new_key(shipped: Path, monkeypatch: pyt
 
 
 def test_versions_are_read_as_importlib_metadata_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
     from importlib.metadata import version
 
-    from variants.cache.build import installed_versions
+    from variants.cache import build as cached
 
-    names = ("jinja2", "MarkupSafe", "PyYAML", "markdown_it_py", "click", "deepdiff", "variants")
-    assert installed_versions(names) == {name: version(name) for name in names}
-    egg = tmp_path / "eggs" / "Jinja2-0.1-py3.11.egg-info"  # an egg ahead on the path: importlib.metadata answers
+    names = ("jinja2", "MarkupSafe", "PyYAML", "pyyaml", "markdown_it_py", "click", "deepdiff")
+    expected = {name: version(name) for name in names}
+    with monkeypatch.context() as patched:  # the folder listings answer alone
+        patched.setattr(cached, "_metadata_versions", lambda names: pytest.fail("importlib.metadata was asked"))
+        assert cached.installed_versions(names) == expected
+    egg = tmp_path / "eggs" / "Jinja2-0.1-py3.11.egg-info"  # an egg-info ahead on the path
     egg.mkdir(parents=True)
     (egg / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: Jinja2\nVersion: 0.1\n")
-    monkeypatch.syspath_prepend(str(egg.parent))
-    assert installed_versions(("jinja2", "pyyaml")) == {"jinja2": "0.1", "pyyaml": version("pyyaml")}
-    assert installed_versions(("jinja2", "no-such-distribution")) == {"jinja2": "0.1", "no-such-distribution": None}
+    archive = tmp_path / "site.zip"  # and a zip ahead of it, which no folder listing reads
+    with zipfile.ZipFile(archive, "w") as made:
+        made.writestr("jinja2-0.2.dist-info/METADATA", "Metadata-Version: 2.1\nName: jinja2\nVersion: 0.2\n")
+    for ahead, jinja in ((egg.parent, "0.1"), (archive, "0.2")):
+        monkeypatch.syspath_prepend(str(ahead))
+        assert cached.installed_versions(("jinja2", "pyyaml")) == {"jinja2": jinja, "pyyaml": version("pyyaml")}
+    assert cached.installed_versions(("jinja2", "no-such-distribution")) == {
+        "jinja2": "0.2",
+        "no-such-distribution": None,
+    }
 
 
 @pytest.mark.parametrize("damage", ["truncated", "other text", "a folder", "wrong key"])
