@@ -157,6 +157,7 @@ BAD_OUTPUTS = {
     "plain-last-dot": ("x.md.", "'x.md.' ends in a dot or a space"),
     "plain-device": ("aux", "'aux' is a device name on Windows"),
     "plain-256-bytes": ("b" * 256, "a part is longer than 255 bytes"),
+    "the-folder-itself": ('"."', "is not a plain relative file name"),
 }
 
 

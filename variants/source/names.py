@@ -35,7 +35,9 @@ def check_output_name(name: str, loc: Loc) -> Problem | None:
         )
     if path.is_absolute() or ".." in path.parts or name.startswith("~"):
         return error(loc, f"output name {name!r} escapes the output folder", "output")
-    if name.endswith("/") or path.name.startswith(".") or path.as_posix() != name:  # './x', 'a//b', 'a/./b'
+    if (
+        not path.name or name.endswith("/") or path.name.startswith(".") or path.as_posix() != name
+    ):  # '.', './x', 'a//b'
         return error(loc, f"output name {name!r} is not a plain relative file name", "output")
     for part in path.parts:
         if _RESERVED.fullmatch(part):
