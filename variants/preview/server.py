@@ -205,6 +205,8 @@ class Preview:
             self._follow(force_polling=None)
         except Exception:  # the system's change notices failed (a watch limit): look for changes on a timer
             self._follow(force_polling=True)
+        finally:  # a watch that could not start holds nobody up
+            self.watching.set()
 
     def _follow(self, force_polling: bool | None) -> None:
         from ..source.watch import watch_sources
