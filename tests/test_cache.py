@@ -164,6 +164,17 @@ def test_the_cache_is_not_used_through_a_link(shipped: Path, tmp_path: Path) -> 
     assert list(elsewhere.iterdir()) == []
 
 
+def test_no_entry_is_written_through_a_linked_folder_inside_the_cache(shipped: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pages = shipped / CACHE_DIR / "pages"
+    pages.mkdir(parents=True)
+    for prefix in (f"{n:02x}" for n in range(256)):  # every folder an entry could go in
+        (pages / prefix).symlink_to(elsewhere)
+    assert cached_outputs(shipped) == render_project(shipped)
+    assert list(elsewhere.iterdir()) == []
+
+
 @pytest.mark.parametrize("linked", ["base/layouts/standard.md.j2", "base/layouts", "overrides/regional-partner.yml"])
 def test_sources_reached_through_a_link_are_never_cached(shipped: Path, tmp_path: Path, linked: str) -> None:
     """What a link leads to is not in the index: the build decides, every time, as without the cache."""
