@@ -106,3 +106,14 @@ def test_a_new_version_of_a_parser_is_a_new_check(
         assert len(parsed) == 4  # both pages parsed again by the cached check, and by the plain one
     finally:
         environment.cache_clear()
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["missing folder", "folder with no base"])
+def test_a_check_of_no_project_writes_nothing(run, tmp_path: Path, made: bool) -> None:
+    folder = tmp_path / "nothing"
+    if made:
+        folder.mkdir()
+        (folder / "notes.md").write_text("# Notes\n")
+    result = run("-C", folder, "check")
+    assert result.exit_code == 1 and "no base/ folder here" in result.stdout
+    assert sorted(p.name for p in tmp_path.rglob("*")) == (["notes.md", "nothing"] if made else [])

@@ -139,10 +139,13 @@ def _digest(entry: Entry) -> str:
 
 
 def _ready(folder: Path) -> bool:
-    """Whether the cache folder is there to write into (made, with its .gitignore, when it is not)."""
+    """Whether the cache folder is there to write into (made, with its .gitignore, when it is not).
+    Only a project's folder gets one: a check of a folder with no base/ leaves it as it was."""
     try:
         if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
+            if not (folder.parent / "base").is_dir():
+                return False
+            folder.mkdir(exist_ok=True)
             create(folder / ".gitignore", [_GITIGNORE.encode("utf-8")])
     except OSError:
         return False
