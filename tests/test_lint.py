@@ -230,7 +230,20 @@ def test_template_syntax_error_is_a_finding_not_a_crash(run, shipped: Path) -> N
 
 
 def test_malformed_html_does_not_stop_the_lint(run, tmp_path: Path) -> None:
-    write_tree(tmp_path, {"p.md": "<div>\n<![foo[ x ]]>\n</div>\n\n### **Q?**\n\nA.\n"})
+    write_tree(tmp_path, {"p.md": "* [Q?](#q)\n\n<div>\n<![foo[ x ]]>\n</div>\n\n### **Q?**\n\nA.\n"})
     result = run("check", tmp_path / "p.md")
     assert result.exit_code == 0
     assert "question 'Q?' is not reachable from the table of contents: it has no anchor" in result.stdout
+
+
+def test_a_page_with_no_table_of_contents_has_headings_not_questions(run, tmp_path: Path) -> None:
+    page = "# Guide\n\n## Part one\n### Step one\n\nDo this.\n\n## Part two\n"
+    write_tree(tmp_path, {"plain.md": page, "faq.md": "* [Step one](#step-one)\n\n" + page})
+    plain = run("check", tmp_path / "plain.md")
+    assert (plain.exit_code, plain.stdout) == (0, "")
+    faq = run("check", tmp_path / "faq.md")  # with a table of contents, the headings are questions
+    assert faq.exit_code == 1
+    assert [line.rsplit(" (", 1)[-1] for line in faq.stdout.splitlines()] == [
+        "toc-link)",
+        *["empty-answer)", "toc-body)", "toc-body)", "empty-answer)", "toc-body)"],
+    ]

@@ -9,7 +9,7 @@ from functools import cached_property
 
 from ..problems import Loc, Problem
 from . import mojibake
-from .parsed import ParsedPage, parse_page
+from .parsed import Heading, ParsedPage, parse_page
 from .registry import ERROR, PAGE, WARNING, finding, page_rule, run
 
 
@@ -24,6 +24,12 @@ class LintedPage:
     @cached_property
     def model(self) -> ParsedPage:
         return parse_page(self.text, self.path)
+
+    @property
+    def questions(self) -> list[Heading]:
+        """The page's questions: its headings, where it has a table of contents (an FAQ page does); on
+        any other page a heading is only a heading, with no TOC to reach it and no answer owed."""
+        return self.model.headings if self.model.toc else []
 
     def origin(self, anchor: str) -> str:
         return f" (declared at {self.sources[anchor]})" if anchor in self.sources else ""
@@ -68,7 +74,7 @@ def anchor_duplicate(page: LintedPage) -> Iterator[Problem]:
 
 @page_rule("toc-body", WARNING)
 def toc_body(page: LintedPage) -> Iterator[Problem]:
-    """A TOC entry that leads to no question, or a question the TOC cannot reach."""
+    """A TOC entry that leads to no question, or a question the TOC cannot reach (on a page with a TOC)."""
     model = page.model
     headed = {h.anchor for h in model.headings if h.anchor_is_first}
     for target, label, where in model.toc:
@@ -81,7 +87,7 @@ def toc_body(page: LintedPage) -> Iterator[Problem]:
             )
             yield finding(where, "toc-body", f"table-of-contents entry '{label}' leads to no question{why}")
     linked = {target for target, _, _ in model.toc}
-    for heading in model.headings:
+    for heading in page.questions:
         if heading.anchor is None:
             why = "it has no anchor"
         elif not heading.anchor_is_first:
@@ -97,7 +103,7 @@ def toc_body(page: LintedPage) -> Iterator[Problem]:
 @page_rule("empty-answer", ERROR)
 def empty_answer(page: LintedPage) -> Iterator[Problem]:
     """A question with no answer text (nothing but line breaks and links back to the top)."""
-    for heading in page.model.headings:
+    for heading in page.questions:
         if not heading.has_answer:
             yield finding(heading.loc, "empty-answer", f"question '{_plain(heading.text)}' has no answer")
 
