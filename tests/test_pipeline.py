@@ -151,6 +151,54 @@ def test_merge_errors_name_file_line_and_column(tmp_path: Path, case: str) -> No
     assert [p.one_line() for p in info.value.problems] == [message]
 
 
+LAYOUT_PAGE = (
+    "{% for s in sections %}# {{ s.title }}\n{% for q in s.questions %}{{ layout(q) }}{% endfor %}{% endfor %}"
+)
+HEADED = "### {{ q.question }}\n{{ q.answer }}\n"
+
+
+@pytest.mark.parametrize(
+    ("layouts", "added", "message"),
+    [
+        ({"standard": HEADED, "text": "{{ q.answer }}\n"}, "{id: x, layout: text, answer: x}", None),
+        ({"standard": HEADED, "text": "{{ q.answer }}\n"}, "{id: x, answer: x}", "needs 'question'"),
+        ({"standard": HEADED, "text": "{{ q.answer }}\n"}, "{id: x, layout: text, question: X}", "needs 'answer'"),
+        (
+            {"standard": HEADED, "toc": "{{ q.toc }}: {{ q.answer }}"},
+            "{id: x, layout: toc, answer: 'x'}",
+            "needs 'question'",
+        ),
+        ({"standard": HEADED, "bad": "{{ q.answer "}, "{id: x, layout: bad, answer: 'x'}", "needs 'question'"),
+    ],
+    ids=[
+        "layout-reads-no-question",
+        "default-layout-reads-it",
+        "answer-still-needed",
+        "toc-is-the-question",
+        "unparsable",
+    ],
+)
+def test_an_added_entry_needs_the_texts_its_layout_writes(
+    tmp_path: Path, layouts: dict[str, str], added: str, message: str | None
+) -> None:
+    files = {f"base/layouts/{name}.md.j2": text for name, text in layouts.items()}
+    write_tree(tmp_path, {**files, "base/variants.yml": "variables: {}\n", "base/page.md.j2": LAYOUT_PAGE})
+    write_tree(
+        tmp_path,
+        {
+            "base/content.yml": "sections:\n  - id: s\n    title: S\n    questions:\n      - {id: a, question: A, answer: a}\n"
+        },
+    )
+    write_tree(tmp_path, {"overrides/p.yml": f"program: {{}}\nsections:\n  - id: s\n    questions:\n      - {added}\n"})
+    if message is None:
+        assert build(tmp_path)[0].text == "# S\n### A\na\nx\n"
+        return
+    with pytest.raises(VariantsError) as info:
+        build(tmp_path)
+    assert info.value.problems[0].one_line().startswith("overrides/p.yml:5:9: question 'x' is not in the base")
+    assert message in info.value.problems[0].message
+
+
 def test_duplicate_ids_in_base(tmp_path: Path) -> None:
     content = CONTENT.replace('{id: d, question: "D", answer: "d"}', '{id: a, question: "D", answer: "d"}')
     with pytest.raises(VariantsError) as info:

@@ -13,9 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes
-from jinja2.sandbox import SandboxedEnvironment
-
 from ..pipeline.model import Entry, Page
 from ..pipeline.render import Renderer
 from ..problems import Loc, Problem, VariantsError
@@ -75,22 +72,6 @@ def _entry_reads(entry: Entry, renderer: Renderer) -> frozenset[str]:
         if key in _TEXTS and isinstance(value, str):
             found |= texts.reads(value)
     return frozenset(found)
-
-
-def template_reads(templates: dict[str, str], env: SandboxedEnvironment) -> frozenset[str]:
-    """Every top-level name and attribute the page template and layouts read."""
-    from jinja2 import meta
-
-    reads: set[str] = set()
-    for source in templates.values():
-        try:
-            ast = env.parse(source)
-        except TemplateSyntaxError:  # reported by the build, with its line
-            continue
-        reads |= meta.find_undeclared_variables(ast)
-        reads |= {node.attr for node in ast.find_all(nodes.Getattr)}
-        reads |= {str(node.arg.value) for node in ast.find_all(nodes.Getitem) if isinstance(node.arg, nodes.Const)}
-    return frozenset(reads)
 
 
 def _strings(data: Any) -> Iterator[tuple[Path_, str]]:
@@ -246,6 +227,5 @@ __all__ = [
     "no_op",
     "schema_stale",
     "stray_file",
-    "template_reads",
     "unused_key",
 ]

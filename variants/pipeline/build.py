@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from ..lint.page_rules import lint_page
 from ..lint.registry import PAGE, PROJECT, RULES, SOURCE, run
-from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc, template_reads
+from ..lint.source_rules import COMPONENT, CONTENT, OVERRIDE, BaseReads, SourceDoc
 from ..problems import Loc, Problem, VariantsError, error, suggest
 from ..progress import BUILDING, Progress
 from ..source import fields
@@ -27,6 +27,7 @@ from .layers import chain
 from .merge import base_page, resolve
 from .model import Output, Page
 from .pool import map_items
+from .reads import template_reads
 from .render import Renderer
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from ..problems import Loc, Problem, error, suggest
 from ..source import fields
-from ..source.fields import QUESTION, SECTION
+from ..source.project import Project
 from .model import Entry, Page, toc_moves
-
-_TO_ADD = {level: tuple(k.name for k in fields.at(level) if k.required_to_add) for level in (SECTION, QUESTION)}
+from .reads import required_keys
 
 
 def _near(eid: str, entries: list[Entry]) -> str:
@@ -24,8 +23,8 @@ def check_new_id(seen: dict[str, Loc], entry: Entry, problems: list[Problem]) ->
         seen[entry.id] = entry.loc
 
 
-def check_required(entry: Entry, problems: list[Problem]) -> None:
-    for key in _TO_ADD[entry.kind]:
+def check_required(entry: Entry, project: Project, problems: list[Problem]) -> None:
+    for key in required_keys(project, entry.kind, entry.get(fields.LAYOUT)):
         if key not in entry.values:
             problems.append(error(entry.loc, f"{entry.kind} '{entry.id}' has no '{key}'", "missing-key"))
 

@@ -24,12 +24,12 @@ from ..source.yamldoc import Doc, Path_
 from .checks import check_layouts, check_new_id, check_required, check_toc_positions, check_unique_ids
 from .layers import Chain
 from .model import Entry, Page
+from .reads import required_keys
 
 _PAGE_VALUES = fields.values(PAGE)
 _MAP_VALUES = tuple(k.name for k in _PAGE_VALUES if k.kind == "map")
 _NOT_VALUES = frozenset(k.name for k in fields.KEYS if k.role in (fields.STRUCTURE, fields.DIRECTIVE, fields.INTENT))
 _ROWS = {level: {k.name: k for k in fields.values(level)} for level in (PAGE, SECTION, QUESTION)}
-_TO_ADD = {level: tuple(k.name for k in fields.at(level) if k.required_to_add) for level in (SECTION, QUESTION)}
 _REMOVE = fields.removal().name
 _WHY = fields.intent().name  # may stand beside remove: it says why
 _PLACES = fields.placements()
@@ -117,11 +117,11 @@ def base_page(project: Project) -> Page:
     for i, sdata in enumerate(doc.data.get(SECTIONS) or []):
         section = _entry(SECTION, doc, (SECTIONS, i), sdata, page.values, problems)
         check_new_id(seen, section, problems)
-        check_required(section, problems)
+        check_required(section, project, problems)
         for j, qdata in enumerate(sdata.get(QUESTIONS) or []):
             question = _entry(QUESTION, doc, (SECTIONS, i, QUESTIONS, j), qdata, page.values, problems)
             check_new_id(seen, question, problems)
-            check_required(question, problems)
+            check_required(question, project, problems)
             section.children.append(question)
         sections.append(section)
     if problems:
@@ -148,7 +148,7 @@ def resolve(project: Project, program: Chain, base: Page, slug: str) -> Page:
     )
     for layer in program.layers:
         _page_values(page, layer.doc, problems)
-        page.sections = _merge_sections(page, layer.doc, problems)
+        page.sections = _merge_sections(project, page, layer.doc, problems)
     page.variables, page.program_locs = _variables(project, [o.doc for o in program.overrides], problems)
     output_doc = next((o.doc for o in reversed(program.overrides) if OUTPUT in o.doc.data), None)
     if output_doc is not None and output_doc is own:
@@ -182,7 +182,7 @@ def _variables(project: Project, docs: list[Doc], problems: list[Problem]) -> tu
     return values, locs
 
 
-def _merge_sections(page: Page, doc: Doc, problems: list[Problem]) -> list[Entry]:
+def _merge_sections(project: Project, page: Page, doc: Doc, problems: list[Problem]) -> list[Entry]:
     """The page's sections with one layer's section patches applied (questions may move between sections)."""
     patches = doc.data.get(SECTIONS) or []
     owner = {q.id: s.id for s in page.sections for q in s.children}
@@ -205,7 +205,7 @@ def _merge_sections(page: Page, doc: Doc, problems: list[Problem]) -> list[Entry
                 else:
                     kept.append(question)
             sections.append(replace(section, children=kept))
-    merger = _Merger(page, doc, problems, owner, section_ids, moved)
+    merger = _Merger(project, page, doc, problems, owner, section_ids, moved)
     return merger.merge(sections, patches, (SECTIONS,))
 
 
@@ -214,6 +214,7 @@ class _Merger:
 
     def __init__(
         self,
+        project: Project,
         page: Page,
         doc: Doc,
         problems: list[Problem],
@@ -221,7 +222,7 @@ class _Merger:
         sections: set[str],
         moved: dict[str, Entry],
     ) -> None:
-        self.page, self.doc, self.problems = page, doc, problems
+        self.project, self.page, self.doc, self.problems = project, page, doc, problems
         self.owner, self.section_ids, self.moved = owner, sections, moved
 
     def merge(self, items: list[Entry], patches: list[dict[str, Any]], path: Path_, parent: str = "") -> list[Entry]:
@@ -299,7 +300,7 @@ class _Merger:
         doc, problems = self.doc, self.problems
         entry = _entry(kind, doc, here, patch, self.page.values, problems)
         entry.added_by = doc.path
-        missing = [k for k in _TO_ADD[kind] if k not in entry.values]
+        missing = [k for k in required_keys(self.project, kind, entry.get(fields.LAYOUT)) if k not in entry.values]
         moves = [q[ID] for q in patch.get(QUESTIONS) or [] if q[ID] in self.moved]
         if missing and moves:
             message = (
@@ -319,7 +320,7 @@ class _Merger:
             else:
                 question = _entry(QUESTION, doc, qhere, qpatch, self.page.values, problems)
                 question.added_by = doc.path
-                check_required(question, problems)
+                check_required(question, self.project, problems)
             if qpatch.get(_REMOVE) or any(k in qpatch for k in _PLACE_NAMES):
                 words = "/".join((*_PLACE_NAMES, _REMOVE))
                 message = f"a new section lists its questions in order, without {words}"

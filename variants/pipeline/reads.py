@@ -1,0 +1,72 @@
+"""What the templates read, and so which keys an entry needs: the keys an added entry must set
+are those of them that the page template or the entry's layout reads (a layout that writes no
+question text asks for none)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from jinja2 import Environment, TemplateSyntaxError, meta, nodes
+
+from ..source import fields
+from ..source.fields import LAYOUT, QUESTION, SECTION
+from ..source.project import LAYOUT_SUFFIX, LAYOUTS, Project
+
+_TO_ADD = {level: tuple(k.name for k in fields.at(level) if k.required_to_add) for level in (SECTION, QUESTION)}
+_DEFAULT_LAYOUT = str(fields.key(QUESTION, LAYOUT).default)
+# a key read where it is unset reads the key its default names ("toc" shows the question's text)
+_FALLS_BACK = {
+    k.name: k.default[1:]
+    for level in (SECTION, QUESTION)
+    for k in fields.values(level)
+    if isinstance(k.default, str) and k.default.startswith("=") and "." not in k.default
+}
+
+
+def template_reads(templates: dict[str, str], env: Environment) -> frozenset[str]:
+    """Every top-level name and attribute the templates read (one that does not parse reads nothing:
+    the build reports it, with its line)."""
+    each = (_reads(source, env) for source in templates.values())
+    return frozenset().union(*(found for found in each if found is not None))
+
+
+def _reads(source: str, env: Environment) -> frozenset[str] | None:
+    """The names and attributes one template reads; None when it does not parse."""
+    try:
+        ast = env.parse(source)
+    except TemplateSyntaxError:
+        return None
+    found = set(meta.find_undeclared_variables(ast))
+    found |= {node.attr for node in ast.find_all(nodes.Getattr)}
+    found |= {str(node.arg.value) for node in ast.find_all(nodes.Getitem) if isinstance(node.arg, nodes.Const)}
+    return frozenset(found)
+
+
+def required_keys(project: Project, kind: str, layout: object = None) -> tuple[str, ...]:
+    """The keys an entry of ``kind`` must set to be added (a question in ``layout``, or the default)."""
+    name = _DEFAULT_LAYOUT if layout is None else str(layout)
+    return _required(tuple(sorted(project.templates.items())), project.template_name, kind, name)
+
+
+@lru_cache(maxsize=256)
+def _required(templates: tuple[tuple[str, str], ...], page: str, kind: str, layout: str) -> tuple[str, ...]:
+    files = dict(templates)
+    read = {page: files[page]} if page in files else {}
+    if kind == QUESTION:
+        name = f"{LAYOUTS}{layout}{LAYOUT_SUFFIX}"
+        if name not in files:  # an unknown layout is an error of its own: ask for every key meanwhile
+            return _TO_ADD[kind]
+        read[name] = files[name]
+    env = Environment()
+    reads: set[str] = set()
+    for source in read.values():
+        found = _reads(source, env)
+        if found is None:  # reported by the build; ask for every key meanwhile
+            return _TO_ADD[kind]
+        reads |= found
+    while grown := {_FALLS_BACK[k] for k in reads if k in _FALLS_BACK} - reads:
+        reads |= grown
+    return tuple(k for k in _TO_ADD[kind] if k in reads)
+
+
+__all__ = ["required_keys", "template_reads"]
