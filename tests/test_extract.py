@@ -435,9 +435,8 @@ COURSES = {"CS Discoveries": "csd", "CS Principles": "csp", "CS Fundamentals": "
 def test_generic_pages_are_headings_with_the_text_under_them(run, tmp_path: Path) -> None:
     extra = "\n## Notes\n\n### Events\n\nStory time on Saturdays.\nBring the kids.\n"
     pages = {"a.md": guide("Springfield"), "b.md": guide("Shelbyville", extra=extra), "c.md": guide("Ogdenville")}
-    # A heading right before another is a question with no answer to check's page rules: an error of
-    # the page itself, which the sources reproduce; the sources have none.
-    result, project = extract_family(run, tmp_path, pages, pages_clean=False)
+    # A heading right before another is no error: the pages have no table of contents, so no questions.
+    result, project = extract_family(run, tmp_path, pages)
     assert "each page's text whole" not in result.stdout
     content = loaded(project, "base/content.yml")
     (body,) = content["sections"]
@@ -455,6 +454,99 @@ def test_generic_pages_are_headings_with_the_text_under_them(run, tmp_path: Path
     }
     assert [q["id"] for q in notes["questions"][1:]] == ["part-4", "part-5", "part-6", "part-7"]  # moved, as they are
     no_empty_entries(project)
+
+
+HARBOUR = "- Stop 3.9: the harbour, open on Sundays only\n"
+STOP = "- Stop 5.1: the market, the square and the station\n"
+TOWNS = ["Springfield", "Shelbyville", "Ogdenville", "North Haverbrook", "Capital City", "Brockway"]
+
+
+def block_family() -> dict[str, str]:
+    """Six long guides that differ by blocks: a list item added on two, one dropped on two, a paragraph on one."""
+    pages = {}
+    for n, town in enumerate(TOWNS):
+        page = guide(town, 16, extra=HARBOUR if n in (1, 3) else "\nThe harbour closes at noon.\n" if n == 5 else "")
+        pages[f"{town.lower().replace(' ', '-')}.md"] = page.replace(STOP, "") if n in (2, 4) else page
+    return pages
+
+
+def test_generic_texts_pages_word_differently_come_apart_into_list_items_and_paragraphs(run, tmp_path: Path) -> None:
+    result, project = extract_family(run, tmp_path, block_family())
+    assert "texts the pages word differently cut into paragraphs and list items" in result.stdout
+    (body,) = loaded(project, "base/content.yml")["sections"]
+    entries = {q["id"]: q for q in body["questions"]}
+    # the text every page has stays with its heading; the item two pages drop is an entry, and so is what follows
+    assert entries["part-5"]["answer"].endswith("- Stop 5.0: the market, the square and the station\n")
+    assert entries["stop-5-1-the-market-the"] == {
+        "id": "stop-5-1-the-market-the", "layout": "text", "heading_spacing": 0, "answer": STOP
+    }  # fmt: skip
+    ids = [q["id"] for q in body["questions"]]
+    assert ids[ids.index("part-5") :][:4] == ["part-5", "stop-5-1-the-market-the", "stop-5-2-the-market-the", "part-6"]
+    assert "layout" not in entries["part-4"] and "answer" in entries["part-4"]  # a text no page words otherwise
+    for dropped in ("ogdenville.yml", "capital-city.yml"):
+        assert loaded(project, f"overrides/{dropped}")["sections"] == [
+            {"id": "body", "questions": [{"id": "stop-5-1-the-market-the", "remove": True}]}
+        ]
+    (harbour,) = loaded(project, "base/components/stop-3-9-the-harbour-open.yml")["sections"][0]["questions"]
+    assert harbour == {
+        "id": "stop-3-9-the-harbour-open", "after": "part-3", "layout": "text", "heading_spacing": 0, "answer": HARBOUR
+    }  # fmt: skip
+    assert loaded(project, "overrides/brockway.yml")["sections"][0]["questions"] == [
+        {
+            "id": "the-harbour-closes-at-noon",
+            "after": "part-3",
+            "layout": "text",
+            "answer": "The harbour closes at noon.\n",
+        }
+    ]
+    assert "# line 37" in override_texts(project)["brockway.yml"]  # where the paragraph stands on its page
+    assert (project / "base" / "layouts" / "text.md.j2").is_file()
+    no_empty_entries(project)
+    measured = compactness().measure(project, sorted((tmp_path / "pages").glob("*.md")))
+    assert measured["lines"] <= measured["line_diff"]["lines"], measured
+
+
+def test_into_a_project_of_blocks_cuts_the_new_page_where_the_base_does(run, tmp_path: Path) -> None:
+    pages = block_family()
+    new = pages.pop("capital-city.md")
+    write_tree(tmp_path / "pages", {**pages, "capital-city.md": new})
+    project = tmp_path / "project"
+    made = run("extract", *[tmp_path / "pages" / name for name in pages], "--into", project)
+    assert made.exit_code == 0, made.stderr
+    result = run("extract", tmp_path / "pages" / "capital-city.md", "--into", project)
+    assert result.exit_code == 0, result.stderr
+    assert "removes entry 'stop-5-1-the-market-the'" in result.stdout
+    assert loaded(project, "overrides/capital-city.yml") == {
+        "program": {"name": "Capital City"},
+        "sections": [{"id": "body", "questions": [{"id": "stop-5-1-the-market-the", "remove": True}]}],
+    }
+    assert rebuilt(project)["capital-city.md"] == new.encode("utf-8")
+
+
+def test_blocks_are_paragraphs_and_list_items_and_join_to_the_text() -> None:
+    from variants.extract.cutting import blocks
+
+    text = "One\ntwo.\n\n- a\n- b\n  more of b\n\n  and more\n1. c\n\n```\n- not an item\n\nstill code\n```\n\n\nEnd"
+    assert blocks(text) == [
+        (0, "One\ntwo.\n"),
+        (1, "- a\n"),
+        (0, "- b\n  more of b\n\n  and more\n"),  # an indented line after a blank one is still the item's
+        (0, "1. c\n"),
+        (1, "```\n- not an item\n\nstill code\n```\n"),
+        (2, "End"),
+    ]
+    assert "".join("\n" * n + part for n, part in blocks(text)) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "- x\n", "  y\n", "z\n", "```\n", "1) w\n", "\t\n", "q"]), max_size=30))
+def test_blocks_always_join_to_the_text(parts: list[str]) -> None:
+    from variants.extract.cutting import blocks
+
+    text = "".join(parts)
+    found = blocks(text)
+    assert "".join("\n" * n + part for n, part in found) == text
+    assert all(part for _, part in found[:-1])  # only a text of blank lines ends in an empty block
 
 
 def test_generic_pages_find_the_course_name_and_front_matter_as_variables(run, tmp_path: Path) -> None:

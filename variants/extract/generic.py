@@ -3,7 +3,10 @@
 Each heading with the text under it (paragraphs, lists, tables, code) is one
 entry: the heading in ``question``, the text in ``answer``, the blank lines
 around them as spacing, the heading level as its layout. A heading with no
-text of its own starts a section. Ids come from the heading text (a program's
+text of its own starts a section. Where pages word the text under a heading
+differently, that text comes apart into its blocks: the heading keeps the
+first, and each further paragraph and list item is an entry of its own in the
+``text`` layout (see ``cutting``). Ids come from the heading text (a program's
 name in it stands as the variable's name), and an entry whose heading a page
 words differently keeps the id of the entry it stands for. The templates are
 package data in ``templates/generic/``; the shipped layout is a level-2
@@ -23,16 +26,15 @@ from ..lint.source_rules import has_text
 from ..source import fields
 from ..source.fields import LAYOUT, QUESTION, SECTION
 from .align import opcodes
+from .cutting import FENCE, SIMILAR_TEXT, TEXT, cut_entries
 from .faq import FRONT_MATTER, RawFrontMatter, environment
 from .faq import front_matter as _front_matter
 from .inverse import Pattern, walk
-from .model import Item, Lines, PageModel, named, unique
+from .model import Item, Lines, PageModel, slug, unique
 from .shapes import GENERIC, shape_files
 
 MARKER = "## "  # the heading the shipped layout writes
 _HEADING = re.compile(r"(#{1,6})[ \t]")
-_FENCE = re.compile(r"[ ]{0,3}(`{3,}|~{3,})")
-_SLUG_WORD = re.compile(r"[a-z0-9]+")
 _DEFAULT = fields.key(QUESTION, LAYOUT).default
 _TITLE = fields.headline(SECTION)
 _ANSWER = next(k.name for k in fields.at(QUESTION) if k.required_to_add and k.name != fields.headline(QUESTION))
@@ -83,7 +85,7 @@ def _headings(text: str, start: int) -> list[tuple[int, int, int]]:
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end + 1
         line = text[pos:end]
-        opening = _FENCE.match(line)
+        opening = FENCE.match(line)
         if fence:
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
                 fence = ""
@@ -137,9 +139,7 @@ def parse_generic(
             section = frame.section.match(text, start, end)
             if section is not None:
                 title = section[0][_TITLE]
-                sections.append(
-                    Item(unique(_slug(title.lstrip("#"), values, "section"), taken), section[0], lines=span)
-                )
+                sections.append(Item(unique(slug(title.lstrip("#"), values, "section"), taken), section[0], lines=span))
                 continue
             found = None
         if found is None:  # a heading the templates cannot write (the last line, with no line break): text
@@ -152,7 +152,7 @@ def parse_generic(
         if not sections:
             sections.append(Item(unique(BODY, taken), {_TITLE: ""}, lines=span))
         heading = found[0][fields.headline(QUESTION)]
-        item = Item(unique(_slug(heading, values, "entry"), taken), {LAYOUT: levels.get(level), **found[0]}, lines=span)
+        item = Item(unique(slug(heading, values, "entry"), taken), {LAYOUT: levels.get(level), **found[0]}, lines=span)
         sections[-1].children.append(item)
     return PageModel(page, sections, {FRONT_MATTER: 2, **{key: lines.at(at) for key, at in offsets.items()}})
 
@@ -169,16 +169,17 @@ def whole_page(frame: Frame, text: str) -> PageModel:
     return page
 
 
-def _slug(text: str, values: list[tuple[str, str]], fallback: str) -> str:
-    words = _SLUG_WORD.findall(named(text, values).lower())
-    return "-".join(words[:6]) or fallback
-
-
 def _similar(one: Item, two: Item) -> bool:
-    a = " ".join(str(v) for v in one.values.values())[:_COMPARED]
-    b = " ".join(str(v) for v in two.values.values())[:_COMPARED]
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= _SIMILAR and matcher.quick_ratio() >= _SIMILAR and matcher.ratio() >= _SIMILAR
+    if one.values.get(LAYOUT) != two.values.get(LAYOUT):
+        return False
+    if one.values.get(LAYOUT) == TEXT:  # a block has nothing but its text: more of it must be the same
+        a, b, least = one.values[_ANSWER], two.values[_ANSWER], SIMILAR_TEXT
+    else:
+        a = " ".join(str(v) for v in one.values.values())
+        b = " ".join(str(v) for v in two.values.values())
+        least = _SIMILAR
+    matcher = SequenceMatcher(None, a[:_COMPARED], b[:_COMPARED], autojunk=False)
+    return matcher.real_quick_ratio() >= least and matcher.quick_ratio() >= least and matcher.ratio() >= least
 
 
 def _align_ids(models: list[PageModel]) -> None:
@@ -203,12 +204,13 @@ def _align_ids(models: list[PageModel]) -> None:
 
 
 def models(
-    texts: list[str], preferences: list[list[tuple[str, str]]], whole: bool = False
-) -> tuple[list[PageModel], dict[str, str]]:
+    texts: list[str], preferences: list[list[tuple[str, str]]], whole: bool = False, cut: bool = False
+) -> tuple[list[PageModel], dict[str, str]] | None:
     """Every page in the generic shape, and the templates its project needs (the layouts of the levels used).
 
     ``whole``: each page's text is one (its intro, under the front matter), for pages that share so little
-    or are so short that entries would say more than the text itself.
+    or are so short that entries would say more than the text itself. ``cut``: the text under a heading
+    that pages word differently is cut into blocks; None when there is none to cut.
     """
     files = shape_files(GENERIC)
     frame = Frame.of(files)
@@ -220,14 +222,20 @@ def models(
     standard = counts.most_common(1)[0][0] if counts else MARKER.count("#")
     levels = {level: _DEFAULT if level == standard else f"h{level}" for level in range(1, 7)}
     parsed = [parse_generic(frame, text, preferences[k], levels, standard) for k, text in enumerate(texts)]
-    used = {q.values[LAYOUT] for m in parsed for s in m.sections for q in s.children}
     _align_ids(parsed)
+    if cut:
+        if not cut_entries(parsed, preferences):
+            return None
+        _align_ids(parsed)  # a block a page words differently keeps its id
+    used = {q.values[LAYOUT] for m in parsed for s in m.sections for q in s.children}
     templates = {"page.md.j2": files["page.md.j2"]}
     for level in sorted(counts):
         if levels[level] in used or level == standard:
             templates[f"layouts/{levels[level]}.md.j2"] = frame.layout(level)
     if not counts:
         templates[f"layouts/{_DEFAULT}.md.j2"] = files[f"layouts/{_DEFAULT}.md.j2"]
+    if TEXT in used:
+        templates[f"layouts/{TEXT}.md.j2"] = files[f"layouts/{TEXT}.md.j2"]
     return parsed, templates
 
 

@@ -24,6 +24,7 @@ from ..source.fields import LAYOUT, QUESTION
 from ..source.fields import key as field_key
 from ..source.schema import EXTENDS, OUTPUT, PROGRAM
 from . import emit, faq, generic, textedit
+from .cutting import TEXT, cut_like
 from .inverse import Unsupported
 from .layering import Layer, Layering, Program
 from .model import PageModel, Unfit, unique
@@ -99,6 +100,14 @@ def _values(base: Sources, model: PageModel) -> dict[str, list[str]]:
     return found
 
 
+def _is_faq(templates: dict[str, str]) -> bool:
+    try:
+        faq.Frame.of(templates)
+    except (Unsupported, KeyError, StopIteration, AssertionError):
+        return False
+    return True
+
+
 class _Into:
     def __init__(self, root: Path, pages: list[SourcePage]) -> None:
         self.root, self.pages = root, pages
@@ -109,17 +118,18 @@ class _Into:
         self.made = made
         self.project = made.project
         self.base = _sources(made.base)
+        self.word = "question" if _is_faq(self.project.templates) else "entry"  # what the notes call an entry
         self.programs = {p.slug: p for p in made.programs if p.page is not None}
         self.outputs = {p.output.name: p.slug for p in made.programs if p.output is not None}
         self.variables = dict(self.project.variables)
 
     def frame_parse(self, page: SourcePage) -> PageModel | Unfit:
         templates = self.project.templates
-        try:
-            frame = faq.Frame.of(templates)
-            return faq.parse_faq(frame, page.text, [])
-        except (Unsupported, KeyError, StopIteration, AssertionError):
-            pass
+        if self.word == "question":
+            try:
+                return faq.parse_faq(faq.Frame.of(templates), page.text, [])
+            except (Unsupported, KeyError, StopIteration, AssertionError):
+                pass
         try:
             frame_ = generic.Frame.of(templates)
         except (Unsupported, KeyError, StopIteration, AssertionError):
@@ -129,11 +139,26 @@ class _Into:
         levels = {level: name for level in range(1, 7) if (name := self._layout_of(level))}
         standard = next((level for level, name in levels.items() if name == _DEFAULT_LAYOUT), 0)
         model = generic.parse_generic(frame_, page.text, [], levels, standard)
+        cut_like(model, self._pieces())
         for section in model.sections:
             for question in section.children:
                 if question.values.get(LAYOUT) is None:
                     return Unfit(question.lines[0], "the project has no layout for a heading of this level")
         return model
+
+    def _pieces(self) -> dict[str, list[tuple[str, str]]]:
+        """For each heading whose text the base cuts into blocks: its own text (with the id ""), then
+        the id and text of each block entry after it."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for section in self.base.sections:
+            heading, own = "", ""
+            for question in section.children:
+                text = str(question.values.get(faq.ANSWER, ""))
+                if question.values.get(LAYOUT) != TEXT:
+                    heading, own = question.id, text
+                elif heading:
+                    found.setdefault(heading, [("", own)]).append((question.id, text))
+        return found
 
     def _layout_of(self, level: int) -> str:
         marker = "#" * level + " "
@@ -245,7 +270,7 @@ class _Into:
         """The cheapest override: over the base, or over a program of the same variables' first value."""
         program = Program(page.name, model, context, list(context.items()))
         own = self._program_values(context, {})
-        best: tuple[Layer, str | None, dict[str, str]] = (Layering(program).layer(self.base)[0], None, own)
+        best: tuple[Layer, str | None, dict[str, str]] = (Layering(program, self.word).layer(self.base)[0], None, own)
         best_cost = textedit.cost(best[0].data) + len(own)
         first = next(iter(self.variables), None)
         for slug, built in self.programs.items():
@@ -254,7 +279,7 @@ class _Into:
             if first is not None and values.get(first) != context.get(first):
                 continue
             try:
-                layer = Layering(program).layer(_sources(built.page))[0]
+                layer = Layering(program, self.word).layer(_sources(built.page))[0]
             except (ValueError, KeyError, ShapeMismatch):  # it cannot be a version of this one
                 continue
             mine = self._program_values(context, built.page.variables)

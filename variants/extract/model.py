@@ -63,6 +63,14 @@ def named(text: str, values: list[tuple[str, str]]) -> str:
     return "".join(p.name if isinstance(p, Ref) else p for p in templatize(text, values))
 
 
+def slug(text: str, values: list[tuple[str, str]], fallback: str) -> str:
+    """An id from the first words of ``text`` (a variable's value stands as its name)."""
+    import re
+
+    words = re.findall(r"[a-z0-9]+", named(text, values).lower())
+    return "-".join(words[:6]) or fallback
+
+
 def unique(wanted: str, taken: set[str]) -> str:
     """``wanted``, or ``wanted-2``, ``wanted-3``...: the first not in ``taken`` (which it joins)."""
     made, n = wanted, 1
@@ -73,4 +81,4 @@ def unique(wanted: str, taken: set[str]) -> str:
     return made
 
 
-__all__ = ["Item", "Lines", "PageModel", "Unfit", "named", "unique"]
+__all__ = ["Item", "Lines", "PageModel", "Unfit", "named", "slug", "unique"]

@@ -41,6 +41,15 @@ _PAGE_KEYS = {k.name for k in fields.values(PAGE)}
 _DEFAULT_LAYOUT = fields.key(QUESTION, LAYOUT).default
 _AS_TEXT = "every page keeps its front matter as text"
 _ATTEMPTS = ((True, True), (True, False), (False, False))  # (versions, components), simplest last
+# What an entry of the sources is: a question (the FAQ shape), or in the generic shape, finest first,
+# a heading with its text where the text pages word differently is cut into paragraphs and list items,
+# a heading with its text, or each page's whole text.
+QUESTIONS_GRAIN, BLOCKS, HEADINGS, WHOLE = "questions", "blocks", "headings", "whole"
+GRAINS = {
+    BLOCKS: "texts the pages word differently cut into paragraphs and list items",
+    HEADINGS: "",
+    WHOLE: "each page's text whole, shorter than entries",
+}
 
 
 @dataclass
@@ -60,6 +69,7 @@ class Extraction:
     components: dict[str, list[str]] = field(default_factory=dict)  # name -> the slugs of the pages that list it
     shared: list[tuple[int, int]] = field(default_factory=list)  # per page: lines from the base, all lines
     warnings: list[Problem] = field(default_factory=list)
+    grain: str = QUESTIONS_GRAIN  # what an entry is: see GRAINS
 
     def override_path(self, page: int) -> str:
         return f"overrides/{self.slugs[page]}.yml"
@@ -149,7 +159,7 @@ class _Attempt:
         self.shape, self.pages, self.models, self.templates = shape, pages, models, templates
         self.whole_key = ""
         self.reason = ""  # why the pages take this shape, where it is not the first one tried
-        self.whole = False  # each page's text is one (the coarsest grain of the generic shape)
+        self.grain = QUESTIONS_GRAIN
         self.fallbacks: list[Problem] = []  # what does not fit the shape, where and why
 
     def factored(self, variables: list[Variable], versions: bool, shared: bool) -> Factored:
@@ -180,8 +190,8 @@ def extract(
     for group in _attempts(pages, variables):
         proven: list[tuple[tuple[int, int], _Attempt, dict[str, str], Factored]] = []
         for attempt in group:
-            if proven and proven[0][0][0] <= limit[0] and proven[0][0][1] <= limit[1]:
-                break  # entries by headings are no larger than a line diff: no need of the coarser grain
+            if any(_within(p[0], limit) for p in proven):
+                break  # a finer grain is no larger than a line diff: no need of a coarser one
             for versions, shared in _ATTEMPTS:
                 try:
                     factored = attempt.factored(variables, versions, shared)
@@ -192,11 +202,16 @@ def extract(
                 if not problems:
                     proven.append((source_size(files), attempt, files, factored))
                     break
-        if proven:  # entries by headings where they are no larger than a line diff, else the smaller
-            fits = [p for p in proven if p[0][0] <= limit[0] and p[0][1] <= limit[1]]
+        if proven:  # the finest grain no larger than a line diff, else the smallest
+            fits = [p for p in proven if _within(p[0], limit)]
             _, attempt, files, factored = fits[0] if fits else min(proven, key=lambda p: p[0][0] + p[0][1] / LINE)
             return _finish(attempt, files, factored, slugs, progress)
     raise VariantsError(problems or [error(pages[0].path, f"cannot extract these pages ({_BUG})", "extract")])
+
+
+def _within(size: tuple[int, int], limit: tuple[int, int]) -> bool:
+    """Whether sources of ``size`` (lines, characters) are no larger than ``limit``."""
+    return size[0] <= limit[0] and size[1] <= limit[1]
 
 
 def _fallback(page: SourcePage, unfit: Unfit, what: str) -> Problem:
@@ -214,7 +229,8 @@ def _raw_front_matter(pages: list[SourcePage], models: list[PageModel]) -> list[
 
 def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[list[_Attempt]]:
     """The shapes to try, best first, each saying what of the pages does not fit it and why; a shape may
-    come in two grains (entries by headings, or each page's text whole), and the smaller sources win."""
+    come in grains, finest first (the generic shape: entries by headings with the texts pages word
+    differently cut into blocks; entries by headings; each page's text whole)."""
     preferences = [[(v.name, v.values[k]) for v in variables] for k in range(len(pages))]
     frame = faq.Frame.of(shape_files(FAQ))
     parsed = [faq.parse_faq(frame, page.text, preferences[k]) for k, page in enumerate(pages)]
@@ -241,8 +257,11 @@ def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[li
         ]
         yield [attempt]
     grains = []
-    for whole in (False, True):
-        models, templates = generic.models([page.text for page in pages], preferences, whole)
+    for grain, said in GRAINS.items():
+        made = generic.models([page.text for page in pages], preferences, grain == WHOLE, grain == BLOCKS)
+        if made is None:  # no text under a heading to cut into blocks
+            continue
+        models, templates = made
         raw = _raw_front_matter(pages, models)
         faq.front_matter_as_text(models, generic.Frame.of(shape_files(GENERIC)).head.names()[0])
         attempt = _Attempt(GENERIC, pages, models, templates)
@@ -253,9 +272,9 @@ def _attempts(pages: list[SourcePage], variables: list[Variable]) -> Iterator[li
             page, first = unfit[0]
             attempt.reason = f"no page is an FAQ page ({page.name} line {first.line}: {first.reason})"
         attempt.fallbacks += raw
-        if whole:
-            attempt.whole = True
-            attempt.reason += ("; " if attempt.reason else "") + "each page's text whole, shorter than entries"
+        attempt.grain = grain
+        if said:
+            attempt.reason += ("; " if attempt.reason else "") + said
         grains.append(attempt)
     yield grains
 
@@ -309,7 +328,7 @@ def _finish(
     pages = attempt.pages
     notes = [list(layer.notes) for layer in factored.layers]
     result = Extraction(attempt.shape, files, pages, factored.variables, slugs, notes, factored.parents, factored.uses)
-    result.reason, result.fallbacks = attempt.reason, list(attempt.fallbacks)
+    result.reason, result.fallbacks, result.grain = attempt.reason, list(attempt.fallbacks), attempt.grain
     result.components = {name: [slugs[k] for k in members] for name, members in factored.shared_by.items()}
     result.shared = _shared_lines(files, pages, slugs, factored, progress)
     for page, (shared, total) in zip(pages, result.shared, strict=True):

@@ -145,7 +145,8 @@ def _merge(
             at = None
             continue
         if index is None:
-            if eid not in moved and not all(k in patch for k in REQUIRED[level]):
+            # a new entry sets its texts (a block of text under a heading has its answer only)
+            if eid not in moved and not any(k in patch for k in REQUIRED[level]):
                 raise KeyError(f"no entry '{eid}' to change")
             entry = moved.pop(eid, None) or Entry(eid)
             entry = copy.deepcopy(entry)
