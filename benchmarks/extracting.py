@@ -7,8 +7,9 @@ Compactness (compactness.measure) is taken over real and synthetic families:
   published ones alone, and the hand-written examples/partner-faq for comparison;
 - synthetic families: FAQ pages of several programs (the benchmark's synthetic
   project, built), renamed copies of a generic handbook, handbooks with a section
-  added or removed, four course pages with their front matter differing (other
-  keys, numbers and booleans), and pages that share nothing.
+  added or removed, handbooks with a list item or a paragraph added or removed,
+  four course pages with their front matter differing (other keys, numbers and
+  booleans), and pages that share nothing.
 
 Each is extracted in-process, proven by the rebuild extract does itself, and its
 sources (base/, components, overrides) measured against the line-diff encoding
@@ -125,6 +126,19 @@ COURSES = [  # four courses, the name swapped; front matter with keys of other k
 ]
 
 
+def _edited(page: str, n: int) -> str:
+    """The ``n``th page of a family that differs by blocks: a list item added, one dropped, a paragraph added."""
+    lines = page.splitlines(keepends=True)
+    items = [k for k, line in enumerate(lines) if line.startswith("- ")]
+    if n % 3 == 1:
+        lines.insert(items[4] + 1, "- and, on this page only, the night desk\n")
+    elif n % 3 == 2:
+        del lines[items[2]]
+    if n >= 3:
+        lines.insert(items[-1] + 1, "\nThis page alone says where to park.\n")
+    return "".join(lines)
+
+
 def families(work: Path, quick: bool) -> dict[str, list[Path]]:
     """Every synthetic family, written under ``work``: name -> its pages."""
     towns = ["Springfield", "Shelbyville", "Ogdenville", "North Haverbrook", "Capital City"]
@@ -141,6 +155,10 @@ def families(work: Path, quick: bool) -> dict[str, list[Path]]:
                 "c.md": handbook("Ogdenville", size, extra=3),
                 "d.md": handbook("Capital City", size, skip=4, extra=1),
             },
+        ),
+        "list items or paragraphs added or removed": _write(
+            work / "blocks",
+            {f"{t.lower().replace(' ', '-')}.md": _edited(handbook(t, size), n) for n, t in enumerate(towns)},
         ),
         "course pages, front matter differing": _write(
             work / "courses",
@@ -175,6 +193,7 @@ def _row(name: str, pages: list[Path], work: Path) -> dict[str, Any]:
         "family": name,
         "pages": len(pages),
         "shape": result.shape,
+        "grain": result.grain,
         "lines": measured["lines"],
         "chars": measured["chars"],
         "line_diff_lines": diff["lines"],
