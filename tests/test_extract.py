@@ -913,3 +913,14 @@ def test_any_family_round_trips_exactly(pages: list[list[str]], newline: str, fi
     with tempfile.TemporaryDirectory() as folder:
         write_tree(Path(folder), extraction.files)
         assert rebuilt(Path(folder)) == {f"p{n}.md": text.encode("utf-8") for n, text in enumerate(texts)}
+
+
+def test_the_limit_extract_keeps_to_is_the_benchmark_line_diff_on_pages_of_this_size() -> None:
+    from extracting import handbook
+
+    from variants.extract.sourcefiles import line_diff
+
+    # handbooks whose words shift after a skipped part: difflib matches their blank lines, patience does not
+    shifted = [handbook("Springfield", 20), handbook("Shelbyville", 20, skip=2), handbook("Capital", 20, skip=4)]
+    for texts in (list(block_family().values()), shifted):
+        assert line_diff(texts) == tuple(compactness().line_diff(texts))

@@ -8,6 +8,7 @@ it stands. Keys are written in the field table's order.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..source import fields
@@ -23,6 +24,7 @@ from .sources import FM, Entry, Sources
 
 _ORDER = fields.write_order()
 _BASES = 12  # pages tried as the one written whole in the line-diff encoding
+_DIFFLIB_AT_MOST = 250_000  # line pairs up to which the encoding is difflib's, as the benchmark measures it
 CONTENT_FILE, SETTINGS_FILE = "base/content.yml", "base/variants.yml"
 
 
@@ -156,8 +158,16 @@ def source_size(files: dict[str, str]) -> tuple[int, int]:
 
 def line_diff(pages: list[str]) -> tuple[int, int]:
     """The plain line-diff encoding of the pages: the page that needs the fewest lines whole, plus every
-    other page's added lines (lines and characters)."""
+    other page's added lines (lines and characters); the limit extract keeps its sources within."""
+    from difflib import SequenceMatcher
+
     from .align import opcodes
+
+    def ops(one: list[str], two: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
+        # difflib matches blank and repeated lines too (a tighter encoding), but slows down on long pages
+        if len(one) * len(two) <= _DIFFLIB_AT_MOST:
+            return SequenceMatcher(None, one, two, autojunk=False).get_opcodes()
+        return opcodes(one, two)
 
     split = [text.split("\n") for text in pages]
     best: tuple[int, int] | None = None
@@ -166,7 +176,7 @@ def line_diff(pages: list[str]) -> tuple[int, int]:
         for other in split:
             if other is base:
                 continue
-            for tag, _, _, j1, j2 in opcodes(base, other):
+            for tag, _, _, j1, j2 in ops(base, other):
                 if tag in ("replace", "insert"):
                     lines += j2 - j1
                     chars += sum(map(len, other[j1:j2]))
