@@ -199,6 +199,43 @@ def test_an_added_entry_needs_the_texts_its_layout_writes(
     assert message in info.value.problems[0].message
 
 
+def _laid_out(root: Path, layouts: dict[str, str], base_entries: str, patch: str, **more: str) -> None:
+    files = {f"base/layouts/{name}.md.j2": text for name, text in layouts.items()}
+    content = f"sections:\n  - id: s\n    title: S\n    questions:\n{base_entries}"
+    overrides = f"program: {{}}\nsections:\n  - id: s\n    questions:\n      - {patch}\n"
+    write_tree(root, {**files, **more, "base/variants.yml": "variables: {}\n", "base/page.md.j2": LAYOUT_PAGE})
+    write_tree(root, {"base/content.yml": content, "overrides/p.yml": overrides})
+
+
+def test_a_layer_that_changes_the_layout_needs_the_texts_of_the_new_one(tmp_path: Path) -> None:
+    layouts = {"standard": HEADED, "text": "{{ q.answer }}\n"}
+    entries = "      - {id: a, question: A, answer: a}\n      - {id: t, layout: text, answer: just text}\n"
+    _laid_out(tmp_path, layouts, entries, "{id: t, layout: standard}")
+    with pytest.raises(VariantsError) as info:
+        build(tmp_path)
+    assert [p.one_line() for p in info.value.problems] == [
+        "overrides/p.yml:5:25: question 't' has no 'question', which its layout 'standard' writes"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layout", "more"),
+    [
+        ('{% include "partials/head.j2" %}{{ q.answer }}\n', {"base/partials/head.j2": "### {{ q.question }}\n"}),
+        ('### {{ q.get("question") }}\n{{ q.answer }}\n', {}),
+        ('### {{ q|attr("question") }}\n{{ q.answer }}\n', {}),
+    ],
+    ids=["include", "get", "attr"],
+)
+def test_a_question_read_through_an_include_or_by_name_is_still_needed(
+    tmp_path: Path, layout: str, more: dict[str, str]
+) -> None:
+    _laid_out(tmp_path, {"standard": layout}, "      - {id: a, question: A, answer: a}\n", "{id: x, answer: x}", **more)
+    with pytest.raises(VariantsError) as info:
+        build(tmp_path)
+    assert "question 'x' is not in the base, so adding it needs 'question'" in info.value.problems[0].one_line()
+
+
 def test_duplicate_ids_in_base(tmp_path: Path) -> None:
     content = CONTENT.replace('{id: d, question: "D", answer: "d"}', '{id: a, question: "D", answer: "d"}')
     with pytest.raises(VariantsError) as info:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..problems import Loc, Problem, error, suggest
 from ..source import fields
+from ..source.fields import QUESTION
 from ..source.project import Project
 from .model import Entry, Page, toc_moves
 from .reads import required_keys
@@ -27,6 +28,18 @@ def check_required(entry: Entry, project: Project, problems: list[Problem]) -> N
     for key in required_keys(project, entry.kind, entry.get(fields.LAYOUT)):
         if key not in entry.values:
             problems.append(error(entry.loc, f"{entry.kind} '{entry.id}' has no '{key}'", "missing-key"))
+
+
+def check_relaid(page: Page, project: Project, problems: list[Problem]) -> None:
+    """A question whose layout a layer changed has the texts its new layout writes."""
+    name = fields.LAYOUT
+    for question in page.questions():
+        if name not in question.locs:
+            continue
+        for key in required_keys(project, QUESTION, question.get(name)):
+            if key not in question.values:
+                message = f"question '{question.id}' has no '{key}', which its layout '{question.get(name)}' writes"
+                problems.append(error(question.locs[name], message, "missing-key"))
 
 
 def check_toc_positions(page: Page, problems: list[Problem]) -> None:
@@ -98,4 +111,11 @@ def check_layouts(page: Page, layouts: list[str], problems: list[Problem]) -> No
             )
 
 
-__all__ = ["check_layouts", "check_new_id", "check_required", "check_toc_positions", "check_unique_ids"]
+__all__ = [
+    "check_layouts",
+    "check_new_id",
+    "check_relaid",
+    "check_required",
+    "check_toc_positions",
+    "check_unique_ids",
+]

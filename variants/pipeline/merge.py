@@ -21,7 +21,7 @@ from ..source.fields import ID, PAGE, QUESTION, QUESTIONS, SECTION, SECTIONS
 from ..source.project import Project
 from ..source.schema import OUTPUT, PROGRAM
 from ..source.yamldoc import Doc, Path_
-from .checks import check_layouts, check_new_id, check_required, check_toc_positions, check_unique_ids
+from .checks import check_layouts, check_new_id, check_relaid, check_required, check_toc_positions, check_unique_ids
 from .layers import Chain
 from .model import Entry, Page
 from .reads import required_keys
@@ -157,6 +157,8 @@ def resolve(project: Project, program: Chain, base: Page, slug: str) -> Page:
     check_toc_positions(page, problems)
     check_unique_ids(page, problems)
     check_layouts(page, project.layouts(), problems)
+    if not problems:  # a later layer may give an entry another layout, which writes other texts
+        check_relaid(page, project, problems)
     if problems:
         raise VariantsError(problems)
     return page

@@ -23,6 +23,9 @@ _FALLS_BACK = {
 }
 
 
+_INCLUDES = frozenset({"\0include"})  # a mark, never a key: the template includes, imports or extends another
+
+
 def template_reads(templates: dict[str, str], env: Environment) -> frozenset[str]:
     """Every top-level name and attribute the templates read (one that does not parse reads nothing:
     the build reports it, with its line)."""
@@ -38,7 +41,10 @@ def _reads(source: str, env: Environment) -> frozenset[str] | None:
         return None
     found = set(meta.find_undeclared_variables(ast))
     found |= {node.attr for node in ast.find_all(nodes.Getattr)}
-    found |= {str(node.arg.value) for node in ast.find_all(nodes.Getitem) if isinstance(node.arg, nodes.Const)}
+    # a key named in a string reads it too: q["answer"], q.get("answer"), q|attr("answer")
+    found |= {node.value for node in ast.find_all(nodes.Const) if isinstance(node.value, str)}
+    if any(True for _ in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))):
+        found |= _INCLUDES
     return frozenset(found)
 
 
@@ -51,17 +57,16 @@ def required_keys(project: Project, kind: str, layout: object = None) -> tuple[s
 @lru_cache(maxsize=256)
 def _required(templates: tuple[tuple[str, str], ...], page: str, kind: str, layout: str) -> tuple[str, ...]:
     files = dict(templates)
-    read = {page: files[page]} if page in files else {}
-    if kind == QUESTION:
-        name = f"{LAYOUTS}{layout}{LAYOUT_SUFFIX}"
-        if name not in files:  # an unknown layout is an error of its own: ask for every key meanwhile
-            return _TO_ADD[kind]
-        read[name] = files[name]
+    name = f"{LAYOUTS}{layout}{LAYOUT_SUFFIX}"
+    if kind == QUESTION and name not in files:  # an unknown layout is an error of its own: ask for every key
+        return _TO_ADD[kind]
+    # every template but the other layouts: the page template and whatever it or a layout includes
+    read = [source for rel, source in files.items() if not rel.startswith(LAYOUTS) or rel == name]
     env = Environment()
     reads: set[str] = set()
-    for source in read.values():
+    for source in read:
         found = _reads(source, env)
-        if found is None:  # reported by the build; ask for every key meanwhile
+        if found is None or _INCLUDES & found:  # reported by the build, or reaching other layouts: every key
             return _TO_ADD[kind]
         reads |= found
     while grown := {_FALLS_BACK[k] for k in reads if k in _FALLS_BACK} - reads:
