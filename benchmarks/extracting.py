@@ -130,12 +130,12 @@ def _edited(page: str, n: int) -> str:
     """The ``n``th page of a family that differs by blocks: a list item added, one dropped, a paragraph added."""
     lines = page.splitlines(keepends=True)
     items = [k for k, line in enumerate(lines) if line.startswith("- ")]
+    if n >= 3:  # the last change first, so the earlier places still stand where they were found
+        lines.insert(items[-1] + 1, "\nThis page alone says where to park.\n")
     if n % 3 == 1:
         lines.insert(items[4] + 1, "- and, on this page only, the night desk\n")
     elif n % 3 == 2:
         del lines[items[2]]
-    if n >= 3:
-        lines.insert(items[-1] + 1, "\nThis page alone says where to park.\n")
     return "".join(lines)
 
 

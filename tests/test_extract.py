@@ -523,6 +523,31 @@ def test_into_a_project_of_blocks_cuts_the_new_page_where_the_base_does(run, tmp
     assert rebuilt(project)["capital-city.md"] == new.encode("utf-8")
 
 
+def test_a_block_never_takes_the_id_of_another_page_s_entry(run, tmp_path: Path) -> None:
+    pages = {f"p{n}.md": guide(town, 10) for n, town in enumerate(TOWNS[:3])}
+    pages["p3.md"] = guide("Capital City", 10, skip=9).replace(STOP.replace("5.1", "2.1"), "- Part 9\n")
+    _, project = extract_family(run, tmp_path, pages)
+    (questions,) = [s["questions"] for s in loaded(project, "overrides/p3.yml")["sections"]]
+    assert {"id": "part-9", "remove": True} in questions  # the heading p3 lacks is removed, not turned into the item
+    (item,) = [q for q in questions if q.get("answer") == "- Part 9\n"]
+    assert item["id"] != "part-9" and item["layout"] == "text"
+
+
+def test_blocks_align_by_likeness_and_past_the_limit_by_equality() -> None:
+    from variants.extract.cutting import aligned
+
+    base = [
+        "- Stop in {{ name }}: the market, the square and the station\n",
+        "- Stop 5.1: the market\n",
+        "- Stop 5.2: the market\n",
+    ]
+    page = ["- Stop in Capital City: the market, the square and the station\n", "- Stop 5.2: the market\n"]
+    assert aligned(base, page) == {0: 0, 2: 1}  # an equal block outweighs a like one
+    items = [f"- Item {n}: {' '.join(str(n * k) for k in range(12))}\n" for n in range(600)]
+    fewer = items[:20] + items[21:]
+    assert aligned(items, fewer) == {n: n - (n > 20) for n in range(600) if n != 20}  # 360,000 pairs: equal ones
+
+
 def test_blocks_are_paragraphs_and_list_items_and_join_to_the_text() -> None:
     from variants.extract.cutting import blocks
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from difflib import SequenceMatcher
+from functools import partial
 
 from ..source import fields
 from ..source.fields import LAYOUT, QUESTION
+from .align import matches
 from .model import Item, PageModel, named, slug, unique
 
 TEXT = "text"  # the layout of a paragraph or list item that is an entry of its own (templates/generic/layouts/)
@@ -29,7 +31,7 @@ _SPACING = "heading_spacing"  # the blank lines before an entry, a block's too
 _ANSWER_SPACING = "answer_spacing"
 SIMILAR_TEXT = 0.6  # how alike two blocks must be for one to stand for the other
 _COMPARED = 400  # characters of two blocks compared
-_ALIGNED_AT_MOST = 250_000  # pairs of blocks compared to align a new page's text with the base's
+_ALIGNED_AT_MOST = 40_000  # pairs of blocks weighed to align a new page's text with the base's
 Block = tuple[str, int]  # a block's text (names aside) and how many like it stand before it in the entry
 
 
@@ -77,7 +79,7 @@ def cut_entries(models: list[PageModel], preferences: list[list[tuple[str, str]]
                 seen: Counter[str] = Counter()
                 keys = []
                 for _, text in blocks(item.values[_ANSWER]):
-                    key = named(text, preferences[k])
+                    key = named(text.rstrip("\n"), preferences[k])  # the page's last blank lines aside
                     keys.append((key, seen[key]))
                     seen[key] += 1
                 found.setdefault(item.id, []).append((k, item, keys))
@@ -86,15 +88,26 @@ def cut_entries(models: list[PageModel], preferences: list[list[tuple[str, str]]
         if len(places) > 1 and len({tuple(keys) for *_, keys in places}) > 1:
             for k, item, at in _cut_points(places):
                 cuts[(k, id(item))] = at
+    # a block's id is the same on every page, and no other entry's on any page
+    taken = {e.id for m in models for s in m.sections for e in [s, *s.children]}
+    named_ids: dict[tuple[str, str], str] = {}
     for k, model in enumerate(models):
-        taken = {q.id for s in model.sections for q in s.children} | {s.id for s in model.sections}
         for section in model.sections:
             children: list[Item] = []
             for item in section.children:
                 children.append(item)
                 where = cuts.get((k, id(item)))
                 if where is not None:
-                    children += _pieces(item, where, preferences[k], taken)
+
+                    def name(
+                        _: int, text: str, heading: str = item.id, values: list[tuple[str, str]] = preferences[k]
+                    ) -> str:
+                        key = (heading, named(text.rstrip("\n"), values))
+                        if key not in named_ids:
+                            named_ids[key] = unique(slug(text, values, TEXT), taken)
+                        return named_ids[key]
+
+                    children += _pieces(item, where, name)
             section.children = children
     return bool(cuts)
 
@@ -149,21 +162,21 @@ def cut_like(model: PageModel, pieces: dict[str, list[tuple[str, str]]]) -> None
                     owner.append(eid)
                     base.append(part)
             at, ids = [0], []
-            for i, j in sorted(_aligned(base, [t for _, t in parts]).items()):
+            for i, j in sorted(aligned(base, [t for _, t in parts]).items()):
                 if owner[i] and owner[i] not in ids and owner[i] not in taken and j > at[-1]:
                     at.append(j)
                     ids.append(owner[i])
                     taken.add(owner[i])
             if len(at) > 1:
-                children += _pieces(item, at, [], taken, ids)
+                children += _pieces(item, at, partial(_given, ids))
         section.children = children
 
 
-def _aligned(one: list[str], two: list[str]) -> dict[int, int]:
+def aligned(one: list[str], two: list[str]) -> dict[int, int]:
     """The blocks of ``one`` aligned with those of ``two``, in order, for the most likeness in all (an equal
     block counts double); blocks less alike than ``SIMILAR_TEXT`` are never aligned."""
-    if len(one) * len(two) > _ALIGNED_AT_MOST:  # the text then stays with its heading: longer, never wrong
-        return {}
+    if len(one) * len(two) > _ALIGNED_AT_MOST:  # too many pairs to weigh: equal blocks only, near-linear
+        return dict(matches(one, two))
     score = [[0.0] * (len(two) + 1) for _ in range(len(one) + 1)]
     for i in range(len(one) - 1, -1, -1):
         for j in range(len(two) - 1, -1, -1):
@@ -184,14 +197,20 @@ def _aligned(one: list[str], two: list[str]) -> dict[int, int]:
 
 
 def _likeness(one: str, two: str) -> float:
-    return SequenceMatcher(None, one[:_COMPARED], two[:_COMPARED], autojunk=False).ratio()
+    """How alike two blocks are; 0 where the quick upper bounds already say less than ``SIMILAR_TEXT``."""
+    matcher = SequenceMatcher(None, one[:_COMPARED], two[:_COMPARED], autojunk=False)
+    if matcher.real_quick_ratio() < SIMILAR_TEXT or matcher.quick_ratio() < SIMILAR_TEXT:
+        return 0.0
+    return matcher.ratio()
 
 
-def _pieces(
-    item: Item, at: list[int], values: list[tuple[str, str]], taken: set[str], ids: list[str] | None = None
-) -> list[Item]:
+def _given(ids: list[str], n: int, _: str) -> str:
+    return ids[n - 1]
+
+
+def _pieces(item: Item, at: list[int], name: Callable[[int, str], str]) -> list[Item]:
     """The entries after the heading's own piece, which it keeps (``at``: the blocks pieces start at;
-    ``ids``: their ids, where they are known)."""
+    ``name``: the id of the ``n``th piece, from its number and its first block)."""
     parts = blocks(item.values[_ANSWER])
     line = item.lines[0] + 1 + int(item.values.get(_ANSWER_SPACING) or 0)  # the answer's first line
     made: list[Item] = []
@@ -205,9 +224,8 @@ def _pieces(
             item.lines = (item.lines[0], max(first, line - 1))
             continue
         entry = {LAYOUT: TEXT, _SPACING: run[0][0], _ANSWER: text}
-        eid = ids[n - 1] if ids else unique(slug(run[0][1], values, TEXT), taken)
-        made.append(Item(eid, entry, lines=(first, max(first, line - 1))))
+        made.append(Item(name(n, run[0][1]), entry, lines=(first, max(first, line - 1))))
     return made
 
 
-__all__ = ["FENCE", "SIMILAR_TEXT", "TEXT", "blocks", "cut_entries", "cut_like"]
+__all__ = ["FENCE", "SIMILAR_TEXT", "TEXT", "aligned", "blocks", "cut_entries", "cut_like"]
