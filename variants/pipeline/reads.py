@@ -1,6 +1,6 @@
-"""What the templates read, and so which keys an entry needs: the keys an added entry must set
-are those of them that the page template or the entry's layout reads (a layout that writes no
-question text asks for none)."""
+"""What the templates read, and so which keys an entry needs: of the keys an added entry must set,
+those that its layout or any template other than a layout reads (a layout that writes no question
+text asks for none; a template that includes, imports or extends another asks for every one)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,12 @@ _FALLS_BACK = {
     for k in fields.values(level)
     if isinstance(k.default, str) and k.default.startswith("=") and "." not in k.default
 }
-
-
 _INCLUDES = frozenset({"\0include"})  # a mark, never a key: the template includes, imports or extends another
 
 
 def template_reads(templates: dict[str, str], env: Environment) -> frozenset[str]:
-    """Every top-level name and attribute the templates read (one that does not parse reads nothing:
-    the build reports it, with its line)."""
+    """Every top-level name, attribute and string the templates read (one that does not parse reads
+    nothing: the build reports it, with its line)."""
     each = (_reads(source, env) for source in templates.values())
     return frozenset().union(*(found for found in each if found is not None))
 
@@ -51,11 +49,11 @@ def _reads(source: str, env: Environment) -> frozenset[str] | None:
 def required_keys(project: Project, kind: str, layout: object = None) -> tuple[str, ...]:
     """The keys an entry of ``kind`` must set to be added (a question in ``layout``, or the default)."""
     name = _DEFAULT_LAYOUT if layout is None else str(layout)
-    return _required(tuple(sorted(project.templates.items())), project.template_name, kind, name)
+    return _required(tuple(sorted(project.templates.items())), kind, name)
 
 
 @lru_cache(maxsize=256)
-def _required(templates: tuple[tuple[str, str], ...], page: str, kind: str, layout: str) -> tuple[str, ...]:
+def _required(templates: tuple[tuple[str, str], ...], kind: str, layout: str) -> tuple[str, ...]:
     files = dict(templates)
     name = f"{LAYOUTS}{layout}{LAYOUT_SUFFIX}"
     if kind == QUESTION and name not in files:  # an unknown layout is an error of its own: ask for every key
