@@ -79,7 +79,7 @@ def cut_entries(models: list[PageModel], preferences: list[list[tuple[str, str]]
                 seen: Counter[str] = Counter()
                 keys = []
                 for _, text in blocks(item.values[_ANSWER]):
-                    key = named(text.rstrip("\n"), preferences[k])  # the page's last blank lines aside
+                    key = _key(text, preferences[k])
                     keys.append((key, seen[key]))
                     seen[key] += 1
                 found.setdefault(item.id, []).append((k, item, keys))
@@ -98,18 +98,24 @@ def cut_entries(models: list[PageModel], preferences: list[list[tuple[str, str]]
                 children.append(item)
                 where = cuts.get((k, id(item)))
                 if where is not None:
-
-                    def name(
-                        _: int, text: str, heading: str = item.id, values: list[tuple[str, str]] = preferences[k]
-                    ) -> str:
-                        key = (heading, named(text.rstrip("\n"), values))
-                        if key not in named_ids:
-                            named_ids[key] = unique(slug(text, values, TEXT), taken)
-                        return named_ids[key]
-
-                    children += _pieces(item, where, name)
+                    children += _pieces(item, where, partial(_block_id, named_ids, taken, item.id, preferences[k]))
             section.children = children
     return bool(cuts)
+
+
+def _key(text: str, values: list[tuple[str, str]]) -> str:
+    """What tells a block from another: its text, names aside, and the blank lines it ends with aside."""
+    return named(text.rstrip("\n"), values)
+
+
+def _block_id(
+    known: dict[tuple[str, str], str], taken: set[str], heading: str, values: list[tuple[str, str]], _: int, text: str
+) -> str:
+    """A block's id: the one it has on the pages before, else a new one no entry of any page has."""
+    key = (heading, _key(text, values))
+    if key not in known:
+        known[key] = unique(slug(text, values, TEXT), taken)
+    return known[key]
 
 
 def _cut_points(places: list[tuple[int, Item, list[Block]]]) -> Iterator[tuple[int, Item, list[int]]]:
