@@ -9,13 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
 from variants.cache import build as cached
-from variants.cache.build import cached_outputs, environment
+from variants.cache import versions
+from variants.cache.build import cached_outputs
 from variants.cache.store import CACHE_DIR
+from variants.cache.versions import environment
+from variants.cli.app import main
 from variants.pipeline.build import render_project
 from variants.problems import VariantsError
 
@@ -28,7 +32,9 @@ def _entries(root: Path) -> list[Path]:
 
 
 def _same(root: Path) -> None:
-    """The cached build and a full build give the same pages, or the same problems."""
+    """The cached build and a full build give the same pages, or the same problems; and a build
+    through the stamp of out/ (which takes unchanged pages as out/ holds them) leaves out/ holding
+    exactly the full build's pages, or fails and leaves it as it was."""
     try:
         full: list | str = render_project(root)
     except VariantsError as exc:
@@ -38,6 +44,21 @@ def _same(root: Path) -> None:
     except VariantsError as exc:
         made = str(exc)
     assert made == full
+    out = root / "out"
+    before = _files(out)
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--quiet"])
+    if isinstance(full, str):
+        assert result.exit_code == 1 and _files(out) == before
+    else:
+        assert result.exit_code == 0, result.output
+        assert _files(out) == {o.name: o.text for o in full}
+
+
+def _files(out: Path) -> dict[str, str]:
+    """The pages in ``out`` (not the manifest)."""
+    if not out.is_dir():
+        return {}
+    return {p.relative_to(out).as_posix(): p.read_text() for p in out.rglob("*") if p.is_file() and p.name[0] != "."}
 
 
 def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str] | None]:
@@ -102,13 +123,11 @@ def test_versions_are_read_as_importlib_metadata_reads_them(tmp_path: Path, monk
     import zipfile
     from importlib.metadata import version
 
-    from variants.cache import build as cached
-
     names = ("jinja2", "MarkupSafe", "PyYAML", "pyyaml", "markdown_it_py", "click", "deepdiff")
     expected = {name: version(name) for name in names}
     with monkeypatch.context() as patched:  # the folder listings answer alone
-        patched.setattr(cached, "_metadata_versions", lambda names: pytest.fail("importlib.metadata was asked"))
-        assert cached.installed_versions(names) == expected
+        patched.setattr(versions, "_metadata_versions", lambda names: pytest.fail("importlib.metadata was asked"))
+        assert versions.installed_versions(names) == expected
     egg = tmp_path / "eggs" / "Jinja2-0.1-py3.11.egg-info"  # an egg-info ahead on the path
     egg.mkdir(parents=True)
     (egg / "PKG-INFO").write_text("Metadata-Version: 1.1\nName: Jinja2\nVersion: 0.1\n")
@@ -117,8 +136,8 @@ def test_versions_are_read_as_importlib_metadata_reads_them(tmp_path: Path, monk
         made.writestr("jinja2-0.2.dist-info/METADATA", "Metadata-Version: 2.1\nName: jinja2\nVersion: 0.2\n")
     for ahead, jinja in ((egg.parent, "0.1"), (archive, "0.2")):
         monkeypatch.syspath_prepend(str(ahead))
-        assert cached.installed_versions(("jinja2", "pyyaml")) == {"jinja2": jinja, "pyyaml": version("pyyaml")}
-    assert cached.installed_versions(("jinja2", "no-such-distribution")) == {
+        assert versions.installed_versions(("jinja2", "pyyaml")) == {"jinja2": jinja, "pyyaml": version("pyyaml")}
+    assert versions.installed_versions(("jinja2", "no-such-distribution")) == {
         "jinja2": "0.2",
         "no-such-distribution": None,
     }
@@ -366,4 +385,29 @@ def test_a_build_after_one_edit_reads_only_that_page(run, shipped: Path, monkeyp
     built = run("-C", shipped, "build")
     assert built.exit_code == 0 and "1 changed" in built.stderr
     assert [r for r in read if r.endswith(".md")] == [f"{shipped / 'out'}/regional-partner-faq.md"]
+    # of the cache, only the base's marker: the unchanged page's entry is not read, since the stamp
+    # vouches that out/ holds the page its key makes (the edited override has no key before it is read)
+    assert len([r for r in read if not r.endswith(".md")]) == 1
     assert run("-C", shipped, "build", "--check", "--no-cache").exit_code == 0  # and the pages are right
+
+
+@pytest.mark.parametrize("entries", ["kept", "damaged", "gone"])
+def test_a_page_out_holds_comes_without_its_text_until_asked(run, shipped: Path, entries: str) -> None:
+    from variants.cache.stamp import Stamp
+    from variants.output.plan import plan
+
+    assert run("-C", shipped, "build").exit_code == 0
+    stamp = Stamp(shipped, shipped / "out")
+    outputs = cached_outputs(shipped, stamp=stamp)
+    assert [o.digest is not None for o in outputs] == [True, True]  # both held: name and digest only
+    for path in _entries(shipped):
+        if entries == "damaged":
+            path.write_text(path.read_text().replace("FAQ", "FAX"))
+        elif entries == "gone":
+            path.unlink()
+    page = shipped / "out" / "regional-partner-faq.md"
+    page.write_text(page.read_text().replace("FAQ", "FAX", 1))  # a hand edit after the stamp vouched for it
+    result = plan(shipped / "out", outputs)  # every page read and compared: every text asked for
+    assert [c.name for c in result.pending] == ["regional-partner-faq.md"]
+    assert [p.rule for p in result.conflicts] == ["hand-edit"]
+    assert outputs == render_project(shipped)  # the texts, from the entries or built again, are the pages

@@ -91,7 +91,7 @@ def test_a_check_with_everything_cached_parses_nothing(shipped: Path) -> None:
 def test_a_new_version_of_a_parser_is_a_new_check(
     shipped: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from variants.cache.build import environment
+    from variants.cache.versions import environment
 
     parsed = _parsed(monkeypatch)
     cached_check(shipped)

@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
-import sys
-from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..pipeline.model import Output
 from ..problems import Loc
@@ -28,77 +25,32 @@ from ..source.listing import SLUG_PATTERN
 from ..source.names import claims
 from .index import Index, Scan, scan
 from .store import Entry, Store
+from .versions import environment
+
+if TYPE_CHECKING:
+    from ..pipeline.build import Program
+    from ..pipeline.render import Compiled
+    from .stamp import Stamp
 
 _COMPONENTS = "base/components/"
 _OVERRIDES = "overrides/"
-LIBRARIES = ("jinja2", "markupsafe", "pyyaml")
 _BASE_CLEAN = Entry("", "")  # the marker stored when base/ built without problems
 
 
-@cache
-def environment(libraries: tuple[str, ...] = LIBRARIES) -> str:
-    """What besides the sources shapes a page: the versions of variants, Python and ``libraries``."""
-    from .. import __version__
-
-    versions = installed_versions(libraries)
-    parts = [f"variants {__version__}", f"python {sys.version}"]
-    parts += [f"{name} {versions[name] or '-'}" for name in libraries]
-    return "; ".join(parts)
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503
-
-
-def installed_versions(names: tuple[str, ...]) -> dict[str, str | None]:
-    """The installed version of each distribution (None: not installed), as importlib.metadata gives it.
-
-    The first ``NAME-VERSION.dist-info`` folder along sys.path names it (the wheel standard), so
-    a cached build need not import importlib.metadata (65 ms, a fifth of a no-op build). Where the
-    path holds what a folder listing cannot read in order (a zip, an egg) or a name is found otherwise
-    (an .egg-info) or not at all, importlib.metadata answers for all of them."""
-    wanted = {_normal(name) for name in names}
-    found: dict[str, str | None] = {}
-    for entry in sys.path:
-        if entry.lower().endswith(".egg") or os.path.isfile(entry):
-            return _metadata_versions(names)
-        try:
-            listing = sorted(os.listdir(entry or "."))
-        except OSError:
-            continue
-        for item in listing:
-            stem, dot, kind = item.rpartition(".")
-            kind = kind.lower()
-            if not dot or kind not in ("dist-info", "egg-info", "egg"):
-                continue
-            name, dash, release = stem.partition("-")
-            key = _normal(name)
-            if key in wanted and key not in found:
-                found[key] = release if kind == "dist-info" and dash and release and "-" not in release else None
-        if wanted <= found.keys():
-            break
-    if not all(found.get(key) for key in wanted):
-        return _metadata_versions(names)
-    return {name: found[_normal(name)] for name in names}
-
-
-def _metadata_versions(names: tuple[str, ...]) -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    result: dict[str, str | None] = {}
-    for name in names:
-        try:
-            result[name] = version(name)
-        except PackageNotFoundError:
-            result[name] = None
-    return result
-
-
 class Memory:
-    """The cache entries the last build used, for a process that builds the same project again."""
+    """The cache entries the last build used, and the templates as compiled, for a process that
+    builds the same project again."""
 
     def __init__(self) -> None:
         self._store: _MemoryStore | None = None
+        self._compiled: Compiled | None = None
+
+    def compiled(self) -> Compiled:
+        if self._compiled is None:
+            from ..pipeline.render import Compiled  # Jinja: only once something renders
+
+            self._compiled = Compiled()
+        return self._compiled
 
     def store(self, root: Path) -> Store:
         if self._store is None or self._store.folder != Store(root).folder:
@@ -150,16 +102,20 @@ def _programs(hashes: dict[str, str]) -> dict[str, str] | None:
     return programs
 
 
-def page_keys(found: Scan, index: Index) -> dict[str, str | None]:
-    """Each program's page key; None for a program whose override (or a parent) is not known yet."""
+def page_keys(
+    found: Scan, index: Index, programs: dict[str, str], only: frozenset[str] | None = None
+) -> dict[str, str | None]:
+    """Each program's page key (of the programs ``only`` names, or all); None for a program whose
+    override (or a parent) is not known yet."""
     hashes = found.hashes
-    programs = _programs(hashes) or {}
     base = sorted(
         (rel, sha) for rel, sha in hashes.items() if rel.startswith("base/") and not rel.startswith(_COMPONENTS)
     )
     common = _hash(environment(), base)
     keys: dict[str, str | None] = {}
     for slug, rel in programs.items():
+        if only is not None and slug not in only:
+            continue
         chain: list[object] = []
         current: str | None = rel
         seen: set[str] = set()
@@ -204,56 +160,86 @@ def cached_outputs(
     jobs: int | None = None,
     progress: Progress | None = None,
     memory: Memory | None = None,
-    scanned: tuple[Index, Scan] | None = None,
+    stamp: Stamp | None = None,
 ) -> list[Output]:
     """Every page the project at ``root`` makes, rendering only what the cache does not hold;
     raises with every problem, as ``render_project`` does. A process that builds again and again
-    (``watch``) passes the same ``memory`` each time: the entries of the last build, kept in memory;
-    ``scanned`` is the index and the scan of the sources when the caller has just made them."""
+    (``watch``) passes the same ``memory`` each time: the entries of the last build, kept in memory.
+    With the ``stamp`` of the output folder, an unchanged page that folder holds comes as its name
+    and digest (its entry is read only if its text is asked for), and the stamp learns each page's key."""
     store = Store(root) if memory is None else memory.store(root)
-    index = scanned[0] if scanned is not None else store.index()
-    found = scanned[1] if scanned is not None else scan(root, index)
+    index = stamp.index if stamp is not None else store.index()
+    found = stamp.found if stamp is not None else scan(root, index)
     programs = _programs(found.hashes)
     if not store.usable or not found.clean or programs is None:
         return _full(root, jobs)
-    keys = page_keys(found, index)
-    entries = {slug: store.get(key) for slug, key in keys.items() if key is not None}
-    hits = {slug: entry for slug, entry in entries.items() if entry is not None}
+    keys = page_keys(found, index, programs)
+    cached = {slug: _cached(root, store, stamp, slug, programs[slug], key) for slug, key in keys.items() if key}
+    hits = {slug: output for slug, output in cached.items() if output is not None}
     base_key = _base_key(found)
     base_clean = store.get(base_key) == _BASE_CLEAN
-    if len(hits) == len(programs) and base_clean:
-        outputs = [Output(hits[slug].name, hits[slug].text, rel) for slug, rel in programs.items()]
-        if _collide(outputs):
-            return _full(root, jobs)
-        if found.changed:
+    if len(hits) < len(programs) or not base_clean:
+        missing = frozenset(programs) - hits.keys()
+        compiled = memory.compiled() if memory is not None else None
+        built = _rebuild(root, jobs, index, found, missing, base_clean, progress, compiled)
+        hits.update(built)
+        if found.unchanged(root):  # else a source changed while building: its pages are not stored
+            keys.update(page_keys(found, index, programs, missing))  # their overrides are known now
+            new = {key: Entry(built[slug].name, built[slug].text) for slug in missing if (key := keys[slug])}
+            store.put_many({**new, base_key: _BASE_CLEAN})
             store.save_index(index)
-        return outputs
-    return _rebuild(root, jobs, store, index, found, programs, hits, base_key, base_clean, progress)
+            store.prune({key for key in keys.values() if key is not None} | {base_key})
+    elif found.changed:
+        store.save_index(index)
+    outputs = [hits[slug] for slug in programs]
+    if _collide(outputs):
+        return _full(root, jobs)
+    if stamp is not None:
+        stamp.made_from = {hits[slug].name: key for slug, key in keys.items() if key is not None}
+    return outputs
+
+
+def _cached(root: Path, store: Store, stamp: Stamp | None, slug: str, source: str, key: str) -> Output | None:
+    """The cached page of ``key``: as name and digest where the output folder holds it, else from
+    its entry; None when the cache has no sound entry."""
+    held = stamp.held(key) if stamp is not None else None
+    if held is not None:
+        name, sha = held
+        return Output(name, None, source, sha, lambda: _text(root, store, key, slug, name, sha))
+    entry = store.get(key)
+    return None if entry is None else Output(entry.name, entry.text, source)
+
+
+def _text(root: Path, store: Store, key: str, slug: str, name: str, sha: str) -> str:
+    """The text of a page known by its digest: from its entry, or built again if the entry does not
+    match (a page the output folder was vouched to hold, asked for after all)."""
+    from ..output.manifest import digest
+
+    entry = store.get(key)
+    if entry is not None and entry.name == name and digest(entry.text) == sha:
+        return entry.text
+    (program,) = _programs_built(root, None, frozenset({slug}), False, None)
+    assert program.output is not None
+    return program.output.text
 
 
 def _rebuild(
     root: Path,
     jobs: int | None,
-    store: Store,
     index: Index,
     found: Scan,
-    programs: dict[str, str],
-    hits: dict[str, Entry],
-    base_key: str,
+    missing: frozenset[str],
     base_clean: bool,
     progress: Progress | None,
-) -> list[Output]:
-    """Build the pages the cache lacks, store them, and return every page."""
-    from ..pipeline.build import build
-    from ..problems import VariantsError
+    compiled: Compiled | None,
+) -> dict[str, Output]:
+    """Build the pages ``missing`` names, and learn what their overrides extend and use."""
     from ..source.schema import COMPONENTS, EXTENDS
 
-    missing = frozenset(programs) - hits.keys()
-    built = build(root, jobs, keep_pages=True, only=missing, lint_base=not base_clean, progress=progress)
-    if built.problems:
-        raise VariantsError(built.problems)
-    made = {program.slug: program for program in built.programs}
-    for program in made.values():
+    made: dict[str, Output] = {}
+    for program in _programs_built(root, jobs, missing, not base_clean, progress, compiled):
+        assert program.output is not None
+        made[program.slug] = program.output
         if program.override is not None:
             data = program.override.doc.data
             parent = data.get(EXTENDS)
@@ -261,39 +247,25 @@ def _rebuild(
                 None if parent is None else str(parent),
                 tuple(str(c) for c in data.get(COMPONENTS) or ()),
             )
-    outputs = []
-    for slug, rel in programs.items():
-        if slug in hits:
-            outputs.append(Output(hits[slug].name, hits[slug].text, rel))
-        else:
-            output = made[slug].output
-            assert output is not None
-            outputs.append(output)
-    if _collide(outputs):
-        return _full(root, jobs)
-    if unchanged_since(root, found):  # a file changed while building: its pages are not stored
-        keys = page_keys(found, index)
-        entries: dict[str, Entry] = {}
-        for slug in missing:
-            key, output = keys.get(slug), made[slug].output
-            if key is not None and output is not None:
-                entries[key] = Entry(output.name, output.text)
-        store.put_many({**entries, base_key: _BASE_CLEAN})
-        store.save_index(index)
-        store.prune({k for k in keys.values() if k is not None} | {base_key})
-    return outputs
+    return made
 
 
-def unchanged_since(root: Path, found: Scan) -> bool:
-    """Whether every source file still has the stat it had when it was hashed."""
-    for rel, known in found.stats.items():
-        try:
-            info = os.stat(root / rel)
-        except OSError:
-            return False
-        if (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns) != known:
-            return False
-    return True
+def _programs_built(
+    root: Path,
+    jobs: int | None,
+    only: frozenset[str],
+    lint_base: bool,
+    progress: Progress | None,
+    compiled: Compiled | None = None,
+) -> list[Program]:
+    """The programs ``only`` names, built; raises with every problem."""
+    from ..pipeline.build import build
+    from ..problems import VariantsError
+
+    built = build(root, jobs, keep_pages=True, only=only, lint_base=lint_base, progress=progress, compiled=compiled)
+    if built.problems:
+        raise VariantsError(built.problems)
+    return built.programs
 
 
 def _collide(outputs: list[Output]) -> bool:
@@ -306,4 +278,4 @@ def _full(root: Path, jobs: int | None) -> list[Output]:
     return render_project(root, jobs)
 
 
-__all__ = ["LIBRARIES", "Memory", "cached_outputs", "environment", "installed_versions", "page_keys", "unchanged_since"]
+__all__ = ["Memory", "cached_outputs", "page_keys"]

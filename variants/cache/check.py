@@ -17,9 +17,9 @@ from pathlib import Path
 
 from ..problems import Loc, Problem
 from ..progress import Progress
-from .build import LIBRARIES, environment, unchanged_since
 from .index import scan
 from .store import Entry, Store
+from .versions import LIBRARIES, environment
 
 _CHECK = "check"  # the name an entry of findings is stored under
 _PARSERS = ("markdown-it-py", "markdown-it-pyrs")  # findings are what these read, too
@@ -87,7 +87,7 @@ def cached_check(root: Path, out_name: str = "out", progress: Progress | None = 
         return known
     memo = PageFindings(store)
     problems = _check(root, out_name, progress, memo)
-    if unchanged_since(root, found):  # a file changed while checking: keep nothing
+    if found.unchanged(root):  # a file changed while checking: keep nothing
         memo.save()
         store.put(whole, Entry(_CHECK, encode(problems)))
         if found.changed:

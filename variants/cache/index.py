@@ -84,6 +84,18 @@ class Scan:
     changed: bool  # whether the index learnt something (so it is worth writing)
     clean: bool = True  # no special file, link or unreadable entry among the sources
 
+    def unchanged(self, root: Path) -> bool:
+        """Whether every source file still has the stat it had when it was hashed."""
+        top = os.fspath(root)
+        for rel, known in self.stats.items():
+            try:
+                info = os.stat(f"{top}/{rel}")  # a string path: a thousand stats in a few milliseconds
+            except OSError:
+                return False
+            if _stat_of(info) != known:
+                return False
+        return True
+
 
 def scan(root: Path, index: Index) -> Scan:
     """Hash every source file of the project, trusting the index where a file's stat is unchanged."""

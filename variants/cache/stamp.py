@@ -23,9 +23,9 @@ from typing import Any
 
 from ..output.manifest import MANIFEST
 from ..output.paths import is_temp
-from .build import environment, unchanged_since
 from .index import RACY_NS, Scan, scan
 from .store import Store, write_atomically
+from .versions import environment
 
 _STAMP = "stamp.json"
 
@@ -64,11 +64,14 @@ class Stamp:
     """What the sources are now, to tell whether the output folder already holds what they make."""
 
     def __init__(self, root: Path, out_dir: Path) -> None:
+        self.begun = time.time_ns()  # before every stat this stamp takes: the racy rule counts from here
         self.store = Store(root)
         self.root, self.out_dir = root, out_dir
         self.index = self.store.index()
         self.found = scan(root, self.index)
+        self.made_from: dict[str, str] = {}  # output name -> the page key it was made from (the build says)
         self._read: dict[str, Any] | None = None
+        self._vouched: dict[str, list[object]] = {}  # the pages ``holds`` found as recorded, with their stat now
 
     def _data(self) -> dict[str, Any] | None:
         """The stamp the last build left for this output folder, if there is a sound one."""
@@ -87,6 +90,9 @@ class Stamp:
         data = self._data()
         if data is None or not self.found.clean:
             return False
+        vouched = self._vouched.get(name)
+        if vouched is not None and vouched[4] == sha:  # seen as recorded already in this run
+            return True
         try:
             known = data["files"].get(name)
             if known is None or known[4] != sha:
@@ -95,9 +101,27 @@ class Stamp:
             info = os.stat(path, follow_symlinks=False)
             if [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns] != known[:4]:
                 return False
-            return info.st_mtime_ns < int(data["written_ns"]) - RACY_NS or _file(path) == known
+            if info.st_mtime_ns >= int(data["written_ns"]) - RACY_NS and _file(path) != known:
+                return False
         except (OSError, ValueError, TypeError, IndexError, KeyError):
             return False
+        self._vouched[name] = list(known)
+        return True
+
+    def held(self, key: str) -> tuple[str, str] | None:
+        """The output name and digest of the page made from page key ``key``, when the output folder
+        is known (as ``holds`` knows it) to hold that page."""
+        data = self._data()
+        if data is None:
+            return None
+        try:
+            name = data["keys"].get(key)
+            if not isinstance(name, str):
+                return None
+            sha = data["files"][name][4]
+        except (KeyError, TypeError, IndexError, AttributeError):
+            return None
+        return (name, sha) if isinstance(sha, str) and self.holds(name, sha) else None
 
     def pages(self) -> int | None:
         """The number of pages, when the output folder holds what the sources make; else None."""
@@ -121,22 +145,27 @@ class Stamp:
     def record(self, digests: dict[str, str]) -> None:
         """After a build that left the output folder holding the pages whose digests are ``digests``
         (and its manifest): the stamp. Nothing is recorded when a source changed since this stamp's scan."""
-        if not self.store.usable or not self.found.clean or not unchanged_since(self.root, self.found):
+        if not self.store.usable or not self.found.clean or not self.found.unchanged(self.root):
             return
-        files = {}
-        written = time.time_ns()  # before the stats: a page changed after them is racy, compared by bytes
+        files: dict[str, list[object] | None] = {}
         for name in [*digests, MANIFEST]:
+            sha = digests.get(name) if name != MANIFEST else None
+            vouched = self._vouched.get(name)
+            if vouched is not None and vouched[4] == sha:  # unchanged, not written: its stat is the one just seen
+                files[name] = vouched
+                continue
             path = os.path.join(self.out_dir, name)
             try:
                 info = os.stat(path, follow_symlinks=False)
             except OSError:
                 return
-            sha = digests.get(name) if name != MANIFEST else None
             files[name] = [info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, sha] if sha else _file(path)
             if files[name] is None:
                 return
-        data = {"key": _key(self.found, self.out_dir), "out": os.path.abspath(self.out_dir), "written_ns": written,
-                "pages": len(digests), "listing": _listing(self.out_dir), "files": files}  # fmt: skip
+        keys = {key: name for name, key in sorted(self.made_from.items()) if name in digests}
+        # written_ns is when this stamp began, before every stat it took: a page changed after one is racy
+        data = {"key": _key(self.found, self.out_dir), "out": os.path.abspath(self.out_dir), "written_ns": self.begun,
+                "pages": len(digests), "listing": _listing(self.out_dir), "files": files, "keys": keys}  # fmt: skip
         write_atomically(self.store.folder / _STAMP, json.dumps(data), self.store.folder)
         self._read = None
 

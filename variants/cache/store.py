@@ -11,6 +11,7 @@ no build used last are removed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -95,41 +96,42 @@ class Store:
 
     def prune(self, used: set[str]) -> None:
         """Remove entries beyond the bound, those no build used last first."""
-        pages = self.folder / _PAGES
         try:  # a link in the cache leads out of it: nothing is removed through one
-            entries = [p for d in _folders(pages) for p in d.iterdir() if not p.is_symlink()]
+            entries = [e.path for d in _folders(self._pages) for e in os.scandir(d) if not e.is_symlink()]
         except OSError:
             return
         limit = _KEEP_FACTOR * len(used) + _KEEP_EXTRA
         if len(entries) <= limit:
             return
-        stale = sorted((p for p in entries if p.name not in used), key=_mtime)
+        stale = sorted((p for p in entries if os.path.basename(p) not in used), key=_mtime)
         for path in stale[: len(entries) - limit]:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
 
     def clear(self) -> int:
         """Remove the cache folder; the number of entries it held."""
         if not self.usable:
             return 0
-        pages = self.folder / _PAGES
         try:
-            count = sum(1 for d in _folders(pages) for _ in d.iterdir())
+            count = sum(1 for d in _folders(self._pages) for _ in os.scandir(d))
         except OSError:
             count = 0
         shutil.rmtree(self.folder, ignore_errors=True)
         return count
 
 
-def _folders(pages: Path) -> list[Path]:
-    """The folders of entries (not links to folders elsewhere)."""
-    if pages.is_symlink() or not pages.is_dir():
+def _folders(pages: str) -> list[str]:
+    """The folders of entries (not links to folders elsewhere); string paths and scandir, since a
+    build that stored a page lists the thousands of entries to keep them bounded."""
+    if os.path.islink(pages) or not os.path.isdir(pages):
         return []
-    return [d for d in pages.iterdir() if d.is_dir() and not d.is_symlink()]
+    with os.scandir(pages) as found:
+        return [e.path for e in found if e.is_dir(follow_symlinks=False)]
 
 
-def _mtime(path: Path) -> int:
+def _mtime(path: str) -> int:
     try:
-        return path.stat().st_mtime_ns
+        return os.stat(path, follow_symlinks=False).st_mtime_ns
     except OSError:
         return 0
 

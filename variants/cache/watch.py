@@ -41,7 +41,7 @@ def rebuild(root: Path, out_dir: Path, changed: frozenset[str] = frozenset(), me
     start = time.perf_counter()
     try:
         stamp = Stamp(root, out_dir)
-        outputs = cached_outputs(root, memory=memory, scanned=(stamp.index, stamp.found))
+        outputs = cached_outputs(root, memory=memory, stamp=stamp)
         with locked(out_dir):  # one run writes the output folder at a time, as build does
             result = plan(out_dir, outputs, holds=stamp.holds)
             apply(result)

@@ -54,8 +54,7 @@ def build(
         else:
             from ..cache.build import cached_outputs
 
-            scanned = (stamp.index, stamp.found) if stamp is not None else None
-            outputs = cached_outputs(project_dir(ctx), progress=progress, scanned=scanned)
+            outputs = cached_outputs(project_dir(ctx), progress=progress, stamp=stamp)
         with locked(folder, write=not (check or show_diff)):
             result = plan(folder, outputs, force=force, holds=stamp.holds if stamp else None)
             if not (check or show_diff):

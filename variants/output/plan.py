@@ -26,8 +26,8 @@ class Change(NamedTuple):
 
     name: str
     action: str  # create | update | remove | unchanged
-    old: str | None
-    new: str | None
+    old: str | None  # the file's text now; None: no file (or, unchanged, a page the stamp vouches for, not read)
+    new: str | None  # the text it gets; None: removed (or, unchanged, not read)
 
 
 @dataclass
@@ -58,14 +58,14 @@ def plan(
     result = Plan(out_dir, [])
     gone = set(old_manifest) - {output.name for output in outputs}  # pages whose override is gone
     for output in outputs:
-        sha = digest(output.text)
+        sha = output.digest or digest(output.text)
         # A page in a subfolder is resolved first: a link in its folders is refused, vouched for or not.
         # A page in out/ itself is the very file the last build wrote when the stamp vouches for it
         # (its inode is, not a link's), so it need not be resolved.
         path = target(out_dir, output.name) if "/" in output.name else None
         if holds is not None and holds(output.name, sha):
             result.manifest[output.name] = sha
-            result.changes.append(Change(output.name, UNCHANGED, output.text, output.text))
+            result.changes.append(Change(output.name, UNCHANGED, None, None))  # its text is not needed, nor read
             continue
         display = f"{out_dir}/{output.name}"
         path = path or target(out_dir, output.name)

@@ -28,7 +28,7 @@ from .merge import base_page, resolve
 from .model import Output, Page
 from .pool import map_items
 from .reads import template_reads
-from .render import Renderer
+from .render import Compiled, Renderer
 
 
 class Program(NamedTuple):
@@ -160,10 +160,12 @@ def build(
     only: frozenset[str] | None = None,
     lint_base: bool = True,
     progress: Progress | None = None,
+    compiled: Compiled | None = None,
 ) -> Build:
     """Load the project at ``root`` and build every program in memory (or the programs ``only``
     names: the page cache builds just those whose inputs changed; it also says when base/ was
-    linted clean before, ``lint_base`` false, as it was when nothing in it changed).
+    linted clean before, ``lint_base`` false, as it was when nothing in it changed). A process that
+    builds again passes the same ``compiled`` templates each time.
 
     Raises only when base/ itself cannot be loaded or merged (nothing can be
     built then); every other problem is kept in the result. With
@@ -172,8 +174,8 @@ def build(
     """
     project = load_project(root)
     base = base_page(project)  # problems of base/ once, here, not once per worker
-    renderer = Renderer(project)
-    reads = template_reads(project.templates, renderer.page_env)
+    renderer = Renderer(project, compiled)
+    reads = template_reads(project.templates)
     shared = _Shared(project, base, renderer, reads, BaseReads(base, renderer), out_name, keep_pages)
     wanted = [item for item in project.programs if only is None or item[0] in only]
     programs = map_items(lambda item: _program(shared, *item), wanted, jobs, progress, BUILDING)

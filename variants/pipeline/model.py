@@ -2,20 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..problems import Loc
 from ..source import fields
 from ..source.edits import Edit
 
 
-class Output(NamedTuple):
-    """One rendered page, not yet written."""
+class Output:
+    """One rendered page, not yet written. A page the output folder is known to hold already may
+    come with its digest and without its text, which ``load`` then gives when it is asked for."""
 
-    name: str  # path relative to the output folder, '/'-separated
-    text: str
-    source: str  # the override file it comes from
+    __slots__ = ("_digest", "_load", "_text", "name", "source")
+
+    def __init__(
+        self, name: str, text: str | None, source: str, digest: str | None = None, load: Callable[[], str] | None = None
+    ) -> None:
+        if text is None and load is None:
+            raise ValueError("an output needs its text or a way to load it")
+        self.name = name  # path relative to the output folder, '/'-separated
+        self.source = source  # the override file it comes from
+        self._text, self._digest, self._load = text, digest, load
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._load is not None
+            self._text = self._load()
+        return self._text
+
+    @property
+    def digest(self) -> str | None:
+        """The text's digest as the manifest keeps it, when it came with the output."""
+        return self._digest
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Output):
+            return NotImplemented
+        return (self.name, self.source, self.text) == (other.name, other.source, other.text)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.source))
+
+    def __repr__(self) -> str:
+        return f"Output({self.name!r}, source={self.source!r})"
 
 
 @dataclass

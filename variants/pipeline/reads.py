@@ -24,17 +24,19 @@ _FALLS_BACK = {
 _INCLUDES = frozenset({"\0include"})  # a mark, never a key: the template includes, imports or extends another
 
 
-def template_reads(templates: dict[str, str], env: Environment) -> frozenset[str]:
+def template_reads(templates: dict[str, str]) -> frozenset[str]:
     """Every top-level name, attribute and string the templates read (one that does not parse reads
     nothing: the build reports it, with its line)."""
-    each = (_reads(source, env) for source in templates.values())
+    each = (_reads(source) for source in templates.values())
     return frozenset().union(*(found for found in each if found is not None))
 
 
-def _reads(source: str, env: Environment) -> frozenset[str] | None:
-    """The names and attributes one template reads; None when it does not parse."""
+@lru_cache(maxsize=256)
+def _reads(source: str) -> frozenset[str] | None:
+    """The names and attributes one template reads; None when it does not parse. Kept per source:
+    a process that builds again (``watch``) parses a template once."""
     try:
-        ast = env.parse(source)
+        ast = _parser().parse(source)
     except TemplateSyntaxError:
         return None
     found = set(meta.find_undeclared_variables(ast))
@@ -44,6 +46,11 @@ def _reads(source: str, env: Environment) -> frozenset[str] | None:
     if any(True for _ in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))):
         found |= _INCLUDES
     return frozenset(found)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Environment:
+    return Environment()  # the page templates' syntax: options that only trim whitespace do not change a parse
 
 
 def required_keys(project: Project, kind: str, layout: object = None) -> tuple[str, ...]:
@@ -60,10 +67,9 @@ def _required(templates: tuple[tuple[str, str], ...], kind: str, layout: str) ->
         return _TO_ADD[kind]
     # every template but the other layouts: the page template and whatever it or a layout includes
     read = [source for rel, source in files.items() if not rel.startswith(LAYOUTS) or rel == name]
-    env = Environment()
     reads: set[str] = set()
     for source in read:
-        found = _reads(source, env)
+        found = _reads(source)
         if found is None or _INCLUDES & found:  # reported by the build, or reaching other layouts: every key
             return _TO_ADD[kind]
         reads |= found

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, NamedTuple, Protocol
 
-from jinja2 import FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
+from jinja2 import BytecodeCache, FunctionLoader, StrictUndefined, Template, TemplateSyntaxError
+from jinja2.bccache import Bucket
 
 from ..problems import Loc, Problem, VariantsError, error
 from ..source import fields
@@ -52,10 +53,28 @@ class Marker(Protocol):
         ...
 
 
-class Renderer:
-    """Renders pages of one project; caches compiled templates and texts across programs."""
+class Compiled(BytecodeCache):
+    """The page templates as compiled, kept in memory by a process that builds again (``watch``):
+    Jinja compiles a template again only when its source changed. Never kept on disk, where code
+    that skipped the compiler could skip the sandbox too."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, bytes]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        known = self._code.get(bucket.key)
+        if known is not None and known[0] == bucket.checksum:
+            bucket.bytecode_from_string(known[1])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = (bucket.checksum, bucket.bytecode_to_string())
+
+
+class Renderer:
+    """Renders pages of one project; caches compiled templates and texts across programs (and
+    across builds, with the ``compiled`` templates of the last one)."""
+
+    def __init__(self, project: Project, compiled: Compiled | None = None) -> None:
         self.project = project
         self.page_env = LimitedSandbox(
             loader=FunctionLoader(self._load_template),
@@ -64,6 +83,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            bytecode_cache=compiled,
         )
         self.texts = Texts()
         self._page_template: Template | None = None
@@ -336,4 +356,4 @@ def template_loc(exc: BaseException, name: str) -> Loc:
     return Loc(f"base/{name}")
 
 
-__all__ = ["TOC", "Marker", "Renderer", "inline_layouts", "template_loc"]
+__all__ = ["TOC", "Compiled", "Marker", "Renderer", "inline_layouts", "template_loc"]
