@@ -411,3 +411,27 @@ def test_a_page_out_holds_comes_without_its_text_until_asked(run, shipped: Path,
     assert [c.name for c in result.pending] == ["regional-partner-faq.md"]
     assert [p.rule for p in result.conflicts] == ["hand-edit"]
     assert outputs == render_project(shipped)  # the texts, from the entries or built again, are the pages
+
+
+def test_pages_that_claim_one_name_are_an_error_and_nothing_is_stored(shipped: Path) -> None:
+    cached_outputs(shipped)
+    before = _entries(shipped)
+    path = shipped / RP  # the one page built again now claims the other page's name, which comes cached
+    path.write_text(path.read_text() + "\noutput: professional-learning-partner-faq.md\n")
+    for _ in range(2):  # and again: the problem is never cached away
+        with pytest.raises(VariantsError, match=r"professional-learning-partner-faq\.md"):
+            cached_outputs(shipped)
+    assert _entries(shipped) == before
+
+
+def test_a_page_asked_for_after_its_override_went_away_is_an_error(run, shipped: Path) -> None:
+    from variants.cache.stamp import Stamp
+
+    assert run("-C", shipped, "build").exit_code == 0
+    outputs = cached_outputs(shipped, stamp=Stamp(shipped, shipped / "out"))
+    for path in _entries(shipped):
+        path.unlink()
+    (shipped / RP).unlink()  # while the build runs: its text can be neither read nor built
+    rp = next(o for o in outputs if o.source == RP)
+    with pytest.raises(VariantsError, match=r"regional-partner\.yml: changed while building; run the build again"):
+        assert rp.text is None  # never reached: asking for the text raises

@@ -587,3 +587,29 @@ def test_a_layout_sees_only_its_question_whether_or_not_layouts_are_inlined(run,
     result = run("-C", shipped, "build", "--no-cache")
     assert result.exit_code == 1
     assert result.stderr == "base/layouts/standard.md.j2:11: template error: 'title' is undefined\n"
+
+
+def test_templates_compiled_once_still_render_in_the_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that builds again reuses the compiled page template; the sandbox holds for it."""
+    import shutil
+
+    from conftest import REPO
+    from variants.pipeline.build import build as build_all
+    from variants.pipeline.render import Compiled
+    from variants.pipeline.sandbox import LimitedSandbox
+
+    root = tmp_path / "project"
+    for folder in ("base", "overrides"):
+        shutil.copytree(REPO / folder, root / folder)
+    template = root / "base" / "page.md.j2"
+    template.write_text("{{ ''.__class__.__mro__ }}\n" + template.read_text())
+    compiled = Compiled()
+    first = sorted(p.message for p in build_all(root, jobs=1, compiled=compiled).problems)
+    names: list[str] = []
+    real = LimitedSandbox.compile
+    monkeypatch.setattr(
+        LimitedSandbox, "compile", lambda self, *a, **k: names.append(str(a[1:2])) or real(self, *a, **k)
+    )
+    second = sorted(p.message for p in build_all(root, jobs=1, compiled=compiled).problems)
+    assert not [n for n in names if "page.md.j2" in n]  # the page template came compiled
+    assert first == second and any("__class__" in m for m in first), first

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..pipeline.model import Output
-from ..problems import Loc
+from ..problems import Loc, VariantsError, error
 from ..progress import Progress
 from ..source.listing import SLUG_PATTERN
 from ..source.names import claims
@@ -178,22 +178,24 @@ def cached_outputs(
     hits = {slug: output for slug, output in cached.items() if output is not None}
     base_key = _base_key(found)
     base_clean = store.get(base_key) == _BASE_CLEAN
+    built: dict[str, Output] = {}
     if len(hits) < len(programs) or not base_clean:
         missing = frozenset(programs) - hits.keys()
         compiled = memory.compiled() if memory is not None else None
         built = _rebuild(root, jobs, index, found, missing, base_clean, progress, compiled)
         hits.update(built)
+    outputs = [hits[slug] for slug in programs]
+    if _collide(outputs):  # the full build says which pages claim one name; nothing is stored
+        return _full(root, jobs)
+    if built or not base_clean:
         if found.unchanged(root):  # else a source changed while building: its pages are not stored
-            keys.update(page_keys(found, index, programs, missing))  # their overrides are known now
-            new = {key: Entry(built[slug].name, built[slug].text) for slug in missing if (key := keys[slug])}
+            keys.update(page_keys(found, index, programs, frozenset(built)))  # their overrides are known now
+            new = {key: Entry(output.name, output.text) for slug, output in built.items() if (key := keys[slug])}
             store.put_many({**new, base_key: _BASE_CLEAN})
             store.save_index(index)
             store.prune({key for key in keys.values() if key is not None} | {base_key})
     elif found.changed:
         store.save_index(index)
-    outputs = [hits[slug] for slug in programs]
-    if _collide(outputs):
-        return _full(root, jobs)
     if stamp is not None:
         stamp.made_from = {hits[slug].name: key for slug, key in keys.items() if key is not None}
     return outputs
@@ -205,22 +207,23 @@ def _cached(root: Path, store: Store, stamp: Stamp | None, slug: str, source: st
     held = stamp.held(key) if stamp is not None else None
     if held is not None:
         name, sha = held
-        return Output(name, None, source, sha, lambda: _text(root, store, key, slug, name, sha))
+        return Output(name, None, source, sha, lambda: _text(root, store, key, slug, source, sha))
     entry = store.get(key)
     return None if entry is None else Output(entry.name, entry.text, source)
 
 
-def _text(root: Path, store: Store, key: str, slug: str, name: str, sha: str) -> str:
+def _text(root: Path, store: Store, key: str, slug: str, source: str, sha: str) -> str:
     """The text of a page known by its digest: from its entry, or built again if the entry does not
     match (a page the output folder was vouched to hold, asked for after all)."""
     from ..output.manifest import digest
 
     entry = store.get(key)
-    if entry is not None and entry.name == name and digest(entry.text) == sha:
+    if entry is not None and digest(entry.text) == sha:
         return entry.text
-    (program,) = _programs_built(root, None, frozenset({slug}), False, None)
-    assert program.output is not None
-    return program.output.text
+    built = _programs_built(root, None, frozenset({slug}), False, None)
+    if len(built) != 1 or built[0].output is None:  # its override went away since this build began
+        raise VariantsError(error(source, "changed while building; run the build again", "output"))
+    return built[0].output.text
 
 
 def _rebuild(
@@ -260,7 +263,6 @@ def _programs_built(
 ) -> list[Program]:
     """The programs ``only`` names, built; raises with every problem."""
     from ..pipeline.build import build
-    from ..problems import VariantsError
 
     built = build(root, jobs, keep_pages=True, only=only, lint_base=lint_base, progress=progress, compiled=compiled)
     if built.problems:
